@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""One-step setup for fepteach: needs only Python >= 3.10.
+
+    python3 bootstrap.py course [DIR]   create .venv, install fepteach, open the course in JupyterLab
+    python3 bootstrap.py test [ARGS]    create .venv, install fepteach with its test extra, run the test suite
+
+The virtual environment lives in ./.venv. Re-running is fast: the install step is
+skipped while pyproject.toml is unchanged. Extra ARGS are passed on to
+`fepteach start` (course) or to pytest (test).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".fepteach-install-stamp"
+
+
+def venv_python() -> Path:
+    sub = "Scripts/python.exe" if os.name == "nt" else "bin/python"
+    return VENV / sub
+
+
+def ensure_environment() -> Path:
+    if sys.version_info < (3, 10):
+        sys.exit(f"fepteach needs Python >= 3.10; this is {sys.version.split()[0]}")
+    py = venv_python()
+    if not py.exists():
+        print(f"Creating virtual environment in {VENV} ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as exc:  # e.g. Debian without python3-venv
+            sys.exit(f"Could not create a virtual environment ({exc}). On Debian/Ubuntu: apt install python3-venv")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != want:
+        print("Installing fepteach and its dependencies (first run takes a few minutes) ...", flush=True)
+        subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+        STAMP.write_text(want)
+    return py
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("course", "test"):
+        print(__doc__)
+        return 2
+    py = ensure_environment()
+    if argv[0] == "course":
+        return subprocess.call([str(py), "-m", "fepteach", "start", *argv[1:]], cwd=ROOT)
+    args = argv[1:] or ["-n", "auto", "--dist", "loadfile"]  # both cores; one notebook per worker
+    return subprocess.call([str(py), "-m", "pytest", *args], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

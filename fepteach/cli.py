@@ -1,0 +1,121 @@
+"""The ``fepteach`` command line.
+
+    fepteach start [DIR] [--no-browser] [--dry-run]   copy the course into DIR and open JupyterLab
+    fepteach build-exercises [--check]                regenerate student notebooks from instructor sources
+    fepteach grade SUBMISSIONS [--out DIR]            batch-grade submitted exercise notebooks
+    fepteach maze run|plot ...                        maze-agent simulations (see ``fepteach maze -h``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from .course import copy_course, lesson_files
+
+    dest = Path(args.dir).expanduser().resolve()
+    if dest.exists() and not dest.is_dir():
+        print(f"fepteach start: {dest} exists and is not a folder; choose another DIR", file=sys.stderr)
+        return 2
+    plan = copy_course(dest, dry_run=args.dry_run)
+    verb = "would copy" if args.dry_run else "copied"
+    print(f"Course folder: {dest}")
+    print(f"  {verb} {len(plan.copied)} notebook(s)")
+    if plan.unchanged:
+        print(f"  {len(plan.unchanged)} already present and unchanged")
+    if plan.kept:
+        print(f"  kept {len(plan.kept)} notebook(s) you have edited (not overwritten):")
+        for rel in plan.kept:
+            print(f"    {rel}")
+    first = lesson_files()[0].name
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={dest}", f"lessons/{first}"]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if args.port:
+        cmd.append(f"--port={args.port}")
+    if args.dry_run:
+        print("Would run: " + " ".join(cmd))
+        return 0
+    print("Starting JupyterLab (Ctrl-C to stop) ...", flush=True)
+    try:
+        return subprocess.call(cmd, cwd=dest)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .exercises.build import build_all
+
+    changed = build_all(check=args.check)
+    if args.check:
+        if changed:
+            print("Student notebooks are out of date: " + ", ".join(changed), file=sys.stderr)
+            print("Run `fepteach build-exercises` and commit the result.", file=sys.stderr)
+            return 1
+        print("Student notebooks are up to date.")
+        return 0
+    print("Rebuilt: " + (", ".join(changed) if changed else "nothing changed"))
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from .exercises.grade import grade_folder
+
+    try:
+        rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout)
+    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+        print(f"fepteach grade: {exc}", file=sys.stderr)
+        return 2
+    print(f"Graded {len(rows)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and for ``--help``)."""
+    parser = argparse.ArgumentParser(prog="fepteach", description="Canonical neural networks as Bayesian inference: a Jupyter course.")
+    parser.add_argument("--version", action="version", version=f"fepteach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("start", help="copy the course into a folder and open it in JupyterLab")
+    p.add_argument("dir", nargs="?", default="fepteach-course", help="working folder (default: ./fepteach-course)")
+    p.add_argument("--no-browser", action="store_true", help="start JupyterLab without opening a browser")
+    p.add_argument("--dry-run", action="store_true", help="print what would be copied and run, do nothing")
+    p.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: JupyterLab's choice)")
+    p.set_defaults(func=_cmd_start)
+
+    p = sub.add_parser("build-exercises", help="regenerate the student exercise notebooks from the instructor sources")
+    p.add_argument("--check", action="store_true", help="only check that the committed student notebooks are current")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("grade", help="batch-grade a folder of submitted exercise notebooks (no server needed)")
+    p.add_argument("submissions", help="folder of submitted .ipynb files (searched recursively)")
+    p.add_argument("--out", default="grades", help="output folder for gradebook.csv and feedback (default: ./grades)")
+    p.add_argument("--timeout", type=float, default=120.0, help="per-cell time limit in seconds (default: 120)")
+    p.set_defaults(func=_cmd_grade)
+
+    from . import maze_cli
+
+    maze_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``fepteach`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
