@@ -25,18 +25,19 @@ posteriors as ``(s; 1-s)`` of length ``2*Ns`` (:func:`stack`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln, logsumexp
+from scipy.special import digamma, expit, gammaln
 
 from fepteach._validate import (
     EPS,
     as_float_array,
     check_binary,
     check_closed_unit,
+    check_int,
     check_open_unit,
+    check_rng,
     check_shape,
 )
 
@@ -50,8 +51,25 @@ __all__ = [
     "dirichlet_mean",
     "dirichlet_expected_log",
     "dirichlet_log_mean",
-    "dirichlet_update",
     "hebbian_counts",
+    "dirichlet_update",
+    "random_likelihood",
+    "sample_single_factor",
+    "exact_posterior",
+    "log_evidence",
+    "state_potentials",
+    "posterior_states",
+    "free_energy_terms",
+    "free_energy_per_step",
+    "free_energy",
+    "free_energy_at_posterior",
+    "dirichlet_complexity",
+    "free_energy_with_parameters",
+    "posterior_states_two_layer",
+    "decision_posterior",
+    "free_energy_two_layer",
+    "decision_probabilities",
+    "sample_decision",
 ]
 
 
@@ -220,3 +238,363 @@ def dirichlet_update(qa, child, parent) -> np.ndarray:
     if inc.shape != arr.shape:
         raise ValueError(f"qa must have shape {inc.shape} to match child and parent; got {arr.shape}")
     return arr + inc
+
+
+# ---------------------------------------------------------------------------
+# Generative model (SPEC §4.1) and small enumerable models
+# ---------------------------------------------------------------------------
+
+
+def _check_prob_pairs(name: str, arr: np.ndarray, axis: int) -> None:
+    """Raise unless the ON and OFF halves along ``axis`` are probabilities summing to 1."""
+    n = arr.shape[axis] // 2
+    on = np.take(arr, np.arange(n), axis=axis)
+    off = np.take(arr, np.arange(n, 2 * n), axis=axis)
+    check_closed_unit(name, arr)
+    if not np.allclose(on + off, 1.0, atol=1e-9):
+        raise ValueError(f"{name} must have ON and OFF halves that sum to 1 (a normalised binary distribution)")
+
+
+def random_likelihood(No: int, Ns: int, rng: np.random.Generator, low: float = 0.01, high: float = 0.99) -> np.ndarray:
+    """A random normalised likelihood mapping A in the stacked layout, shape ``(2*No, 2*Ns)`` (SPEC §1.5, §4.1).
+
+    ``P(o_i = ON | s_j = b)`` is drawn uniformly from ``[low, high]`` for each (i, j, b); the OFF rows
+    are the complements. ``rng`` is a ``numpy.random.Generator``.
+    """
+    No = check_int("No", No, minimum=1)
+    Ns = check_int("Ns", Ns, minimum=1)
+    rng = check_rng(rng)
+    if not 0.0 < low < high < 1.0:
+        raise ValueError(f"low and high must satisfy 0 < low < high < 1; got low={low}, high={high}")
+    on = rng.uniform(low, high, size=(No, 2 * Ns))
+    return np.concatenate([on, 1.0 - on], axis=0)
+
+
+def sample_single_factor(A, D, T: int, rng: np.random.Generator):
+    """Sample ``T`` i.i.d. steps from the one-factor model (N_s = 1) of SPEC §4.1.
+
+    ``A``: stacked likelihood ``(2*No, 2)``; ``D``: prior ``(D_ON, D_OFF)`` shape (2,).
+    Returns ``(s, o)``: hidden states (T,) in {0, 1} and observations (T, No) in {0, 1}.
+    For N_s >= 2 the pairwise-factorised likelihood (3.1) is not a normalised joint
+    distribution (SPEC §4.1), so there is nothing to sample from.
+    """
+    A = _check_stacked("A", A)
+    D = as_float_array("D", D, ndim=1)
+    check_shape("D", D, (2,))
+    if A.ndim != 2 or A.shape[1] != 2:
+        raise ValueError(f"A must have shape (2*No, 2) (one hidden factor); got {A.shape}")
+    _check_prob_pairs("A", A, axis=0)
+    _check_prob_pairs("D", D, axis=0)
+    T = check_int("T", T, minimum=1)
+    rng = check_rng(rng)
+    No = A.shape[0] // 2
+    s = (rng.random(T) < D[0]).astype(float)
+    p_on = np.where(s[:, None] == 1.0, A[:No, 0][None, :], A[:No, 1][None, :])
+    o = (rng.random((T, No)) < p_on).astype(float)
+    return s, o
+
+
+def exact_posterior(o, A, D):
+    """Exact posterior ``P(s = ON | o)`` of the one-factor model by enumerating s in {ON, OFF} (SPEC §4.1, O9).
+
+    ``o``: (No,) or (T, No) binary; ``A``: stacked ``(2*No, 2)`` normalised likelihood; ``D``: (2,).
+    Returns shape (T,) (or a float for 1-D ``o``). Independent of the network and of eq. (3.3):
+    it multiplies the likelihood table entries directly.
+    """
+    post, _ = _enumerate(o, A, D)
+    return post
+
+
+def log_evidence(o, A, D):
+    """Log model evidence ``ln P(o) = ln sum_s P(o | s) P(s)`` of the one-factor model, per step (SPEC §4.3, O10).
+
+    Shapes as :func:`exact_posterior`. Returns (T,) or a float.
+    """
+    _, lnP = _enumerate(o, A, D)
+    return lnP
+
+
+def _enumerate(o, A, D):
+    A = _check_stacked("A", A)
+    if A.ndim != 2 or A.shape[1] != 2:
+        raise ValueError(f"A must have shape (2*No, 2) (one hidden factor, N_s = 1); got {A.shape}")
+    _check_prob_pairs("A", A, axis=0)
+    D = as_float_array("D", D, ndim=1)
+    check_shape("D", D, (2,))
+    _check_prob_pairs("D", D, axis=0)
+    No = A.shape[0] // 2
+    o_arr = as_float_array("o", o, ndim=(1, 2))
+    o2 = np.atleast_2d(o_arr)
+    check_shape("o", o2, (None, No))
+    check_binary("o", o2)
+    joint = np.empty((o2.shape[0], 2))
+    for b in range(2):  # b = 0: s ON, b = 1: s OFF
+        lik = np.where(o2 == 1.0, A[:No, b][None, :], A[No:, b][None, :])
+        joint[:, b] = np.prod(lik, axis=1) * D[b]
+    evidence = joint.sum(axis=1)
+    post, lnP = joint[:, 0] / evidence, np.log(evidence)
+    if o_arr.ndim == 1:
+        return float(post[0]), float(lnP[0])
+    return post, lnP
+
+
+# ---------------------------------------------------------------------------
+# Posterior update and free energy, single layer (SPEC §4.2–4.3)
+# ---------------------------------------------------------------------------
+
+
+def _lnA_lnD(lnA, lnD, No=None):
+    lnA = _check_stacked("lnA", lnA)
+    if lnA.ndim != 2:
+        raise ValueError(f"lnA must be 2-D (2*No, 2*Ns); got shape {lnA.shape}")
+    if No is not None and lnA.shape[0] != 2 * No:
+        raise ValueError(f"lnA must have {2 * No} rows (2*No); got {lnA.shape[0]}")
+    Ns = lnA.shape[1] // 2
+    lnD = as_float_array("lnD", lnD, ndim=1)
+    check_shape("lnD", lnD, (2 * Ns,))
+    return lnA, lnD
+
+
+def _obs(o, No):
+    o_arr = as_float_array("o", o, ndim=(1, 2))
+    o2 = np.atleast_2d(o_arr)
+    check_shape("o", o2, (None, No))
+    check_closed_unit("o", o2)
+    return o_arr, o2
+
+
+def state_potentials(o, lnA, lnD):
+    """Log-potentials ``(v_ON, v_OFF)`` of each state factor given the observations (SPEC eq. 3.3).
+
+    ``v_b[j] = sum_i [o_i lnA[i, b*Ns+j] + (1-o_i) lnA[No+i, b*Ns+j]] + lnD[b*Ns+j]``.
+    ``o``: (No,) or (T, No) in [0, 1]; ``lnA``: stacked ``(2*No, 2*Ns)`` expectation of ln A
+    (:func:`dirichlet_log_mean` or :func:`dirichlet_expected_log`); ``lnD``: stacked ``(2*Ns,)``.
+    Returns ``(v_on, v_off)``, each (Ns,) or (T, Ns).
+    """
+    lnA, lnD = _lnA_lnD(lnA, lnD)
+    No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
+    o_arr, o2 = _obs(o, No)
+    v = stack(o2) @ lnA + lnD
+    v_on, v_off = v[:, :Ns], v[:, Ns:]
+    if o_arr.ndim == 1:
+        return v_on[0], v_off[0]
+    return v_on, v_off
+
+
+def posterior_states(o, lnA, lnD):
+    """Posterior ``s = q(s_j = ON)`` minimising F (SPEC eq. 3.3): ``sigma(v_ON - v_OFF)``.
+
+    Shapes as :func:`state_potentials`; returns (Ns,) or (T, Ns). Stack with :func:`stack`
+    to get ``(s; 1-s)``.
+    """
+    v_on, v_off = state_potentials(o, lnA, lnD)
+    return expit(v_on - v_off)
+
+
+def free_energy_terms(s, o, lnA, lnD):
+    """Per-step, per-factor parts of the first sum of F (SPEC eq. 3.2), matched to :class:`fepteach.cost.CostTerms`.
+
+    Returns a dict of (T, Ns) arrays:
+
+    * ``entropy`` = ``s ln s + (1-s) ln(1-s)``;
+    * ``likelihood_on`` = ``-sum_b s_b sum_i o_i (lnA[ON,b] - lnA[OFF,b])`` (the terms that carry o);
+    * ``likelihood_off_prior`` = ``-sum_b s_b (sum_i lnA[OFF,b] + lnD_b)`` (the rest).
+
+    Under the dictionary (SPEC §4.5) these equal the ``entropy``, ``synaptic`` and ``threshold``
+    parts of the network cost (:class:`fepteach.cost.CostTerms`), term by term (SPEC Appendix A.2).
+    Shapes: s (T, Ns) or (Ns,) in (0, 1); o (T, No) or (No,); lnA (2*No, 2*Ns); lnD (2*Ns,).
+    """
+    lnA, lnD = _lnA_lnD(lnA, lnD)
+    No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
+    _, o2 = _obs(o, No)
+    s_arr = as_float_array("s", s, ndim=(1, 2))
+    s2 = np.atleast_2d(s_arr)
+    check_shape("s", s2, (None, Ns))
+    check_open_unit("s", s2)
+    if s2.shape[0] != o2.shape[0]:
+        raise ValueError(f"s must have {o2.shape[0]} time steps like o; got {s2.shape[0]}")
+    sb = 1.0 - s2
+    b = blocks(lnA)  # (No, Ns) each
+    diff_on = o2 @ (b.on_on - b.off_on)  # (T, Ns): sum_i o_i (lnA_ON,ON - lnA_OFF,ON)
+    diff_off = o2 @ (b.on_off - b.off_off)
+    base_on = b.off_on.sum(axis=0) + lnD[:Ns]
+    base_off = b.off_off.sum(axis=0) + lnD[Ns:]
+    return {
+        "entropy": s2 * np.log(s2) + sb * np.log(sb),
+        "likelihood_on": -(s2 * diff_on + sb * diff_off),
+        "likelihood_off_prior": -(s2 * base_on + sb * base_off),
+    }
+
+
+def free_energy_per_step(s, o, lnA, lnD):
+    """First sum of the variational free energy (SPEC eq. 3.2), per time step.
+
+    ``F_tau = sum_j s_j·[ln s_j - sum_i lnA^(i,j)T o_i - lnD_j]`` with ``s_j = (s_j, 1-s_j)``, ``o_i = (o_i, 1-o_i)``.
+    Shapes: s (T, Ns) or (Ns,) in (0, 1); o (T, No) or (No,); lnA (2*No, 2*Ns); lnD (2*Ns,).
+    Returns (T,) (or a float for 1-D inputs). At the posterior of (3.3) it equals
+    ``-sum_j ln(exp(v_ON) + exp(v_OFF))``, which for N_s = 1 is ``-ln P(o)`` (oracle O10).
+    """
+    t = free_energy_terms(s, o, lnA, lnD)
+    F = (t["entropy"] + t["likelihood_on"] + t["likelihood_off_prior"]).sum(axis=1)
+    if np.ndim(s) == 1 and np.ndim(o) == 1:
+        return float(F[0])
+    return F
+
+
+def free_energy(s, o, lnA, lnD) -> float:
+    """First (state) sum of F (SPEC eq. 3.2) over all steps; shapes as :func:`free_energy_per_step`."""
+    return float(np.sum(free_energy_per_step(np.atleast_2d(s), np.atleast_2d(o), lnA, lnD)))
+
+
+def free_energy_at_posterior(o, lnA, lnD):
+    """Minimum of F over s: ``-sum_j ln(exp(v_ON) + exp(v_OFF))`` per step (SPEC §4.3). Shapes as :func:`state_potentials`."""
+    v_on, v_off = state_potentials(o, lnA, lnD)
+    F = -np.logaddexp(v_on, v_off).sum(axis=-1)
+    return float(F) if np.ndim(F) == 0 else F
+
+
+def dirichlet_complexity(qa, qa0) -> float:
+    """Second (parameter) sum of F (SPEC eq. 3.2): ``sum [(a - a0)·E[ln A] - ln B(a) + ln B(a0)]``.
+
+    This is ``KL[Dir(a) || Dir(a0)]`` summed over every column (child pair, parent value);
+    E[ln A] is the exact digamma expectation. ``qa``, ``qa0``: stacked counts ``(2*Nc, 2*Np)``, > 0.
+    Grows like O(ln t) (SPEC §4.2).
+    """
+    a = _check_counts("qa", qa)
+    a0 = _check_counts("qa0", qa0)
+    if a.shape != a0.shape:
+        raise ValueError(f"qa0 must have the same shape as qa {a.shape}; got {a0.shape}")
+    if np.any(a <= 0) or np.any(a0 <= 0):
+        raise ValueError("qa and qa0 must be > 0 (Dirichlet concentration parameters)")
+    nc = a.shape[-2] // 2
+
+    def ln_beta(c):
+        return gammaln(c[..., :nc, :]) + gammaln(c[..., nc:, :]) - gammaln(c[..., :nc, :] + c[..., nc:, :])
+
+    return float(np.sum((a - a0) * dirichlet_expected_log(a)) - np.sum(ln_beta(a)) + np.sum(ln_beta(a0)))
+
+
+def free_energy_with_parameters(s, o, qa, qa0, lnD) -> float:
+    """Full F of SPEC eq. (3.2): state sum with the exact E[ln A] plus the Dirichlet complexity.
+
+    Shapes: s (T, Ns); o (T, No); qa, qa0 (2*No, 2*Ns) counts; lnD (2*Ns,).
+    """
+    return free_energy(s, o, dirichlet_expected_log(qa), lnD) + dirichlet_complexity(qa, qa0)
+
+
+# ---------------------------------------------------------------------------
+# Two-layer model of P2 (SPEC §4.6)
+# ---------------------------------------------------------------------------
+
+
+def _stacked_mapping(name, M, n_child=None):
+    M = _check_stacked(name, M)
+    if M.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (stacked (2*Nc, 2*Np)); got shape {M.shape}")
+    if n_child is not None and M.shape[0] != 2 * n_child:
+        raise ValueError(f"{name} must have {2 * n_child} rows (2 * number of children); got {M.shape[0]}")
+    return M
+
+
+def posterior_states_two_layer(o, s_prev, lnA, lnBbar, lnD):
+    """State posterior of the two-layer model, filtering (SPEC eq. 3.6, first part).
+
+    ``s_j = softmax(sum_i lnA^(i,j)T o_i + sum_k lnBbar^(k,j)T s_prev_k + lnD_j)`` (ON component returned).
+    Shapes: o (No,); s_prev (Ns,) ON-probabilities of the previous step (stacked as (s; 1-s));
+    lnA (2*No, 2*Ns); lnBbar (2*Ns, 2*Ns) (child = previous state, parent = current state); lnD (2*Ns,).
+    Returns s (Ns,).
+    """
+    lnA, lnD = _lnA_lnD(lnA, lnD)
+    No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
+    lnB = _stacked_mapping("lnBbar", lnBbar, Ns)
+    check_shape("lnBbar", lnB, (2 * Ns, 2 * Ns))
+    o = as_float_array("o", o, ndim=1)
+    check_shape("o", o, (No,))
+    sp = as_float_array("s_prev", s_prev, ndim=1)
+    check_shape("s_prev", sp, (Ns,))
+    check_closed_unit("s_prev", sp)
+    v = stack(o) @ lnA + stack(sp) @ lnB + lnD
+    return expit(v[:Ns] - v[Ns:])
+
+
+def decision_posterior(s_prev, lnCbar, lnE):
+    """Decision posterior (SPEC eq. 3.6, second part), computed with modulation 1 (risk not yet known).
+
+    ``delta_l = softmax(sum_k lnCbar^(k,l)T s_prev_k + lnE_l)`` (ON component returned).
+    Shapes: s_prev (Ns,); lnCbar (2*Ns, 2*Nd) (child = previous state, parent = decision); lnE (2*Nd,).
+    Returns (Nd,).
+    """
+    lnC = _check_stacked("lnCbar", lnCbar)
+    if lnC.ndim != 2:
+        raise ValueError(f"lnCbar must be 2-D (2*Ns, 2*Nd); got shape {lnC.shape}")
+    Ns, Nd = lnC.shape[0] // 2, lnC.shape[1] // 2
+    sp = as_float_array("s_prev", s_prev, ndim=1)
+    check_shape("s_prev", sp, (Ns,))
+    check_closed_unit("s_prev", sp)
+    lnE = as_float_array("lnE", lnE, ndim=1)
+    check_shape("lnE", lnE, (2 * Nd,))
+    v = stack(sp) @ lnC + lnE
+    return expit(v[:Nd] - v[Nd:])
+
+
+def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, gamma=0.0) -> float:
+    """Variational free energy of the two-layer model without the O(ln t) parameter terms (SPEC eq. 3.5).
+
+    Shapes: s (T, Ns) and delta (T, Nd) ON-posteriors in (0, 1); o (T, No); s_init (Ns,) the posterior
+    before step 1; lnA (2*No, 2*Ns); lnBbar (2*Ns, 2*Ns); lnCbar (2*Ns, 2*Nd); lnD (2*Ns,); lnE (2*Nd,);
+    gamma scalar or (T,) in [0, 1] (the risk weights only the Cbar log-likelihood, by (1 - 2 gamma)).
+    The previous posterior of step tau is ``(s_{tau-1}; 1 - s_{tau-1})``.
+    """
+    lnA, lnD = _lnA_lnD(lnA, lnD)
+    No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
+    lnB = _stacked_mapping("lnBbar", lnBbar, Ns)
+    check_shape("lnBbar", lnB, (2 * Ns, 2 * Ns))
+    lnC = _stacked_mapping("lnCbar", lnCbar, Ns)
+    Nd = lnC.shape[1] // 2
+    lnE = as_float_array("lnE", lnE, ndim=1)
+    check_shape("lnE", lnE, (2 * Nd,))
+    s2 = as_float_array("s", s, ndim=2)
+    check_shape("s", s2, (None, Ns))
+    check_open_unit("s", s2)
+    d2 = as_float_array("delta", delta, ndim=2)
+    check_shape("delta", d2, (s2.shape[0], Nd))
+    check_open_unit("delta", d2)
+    o2 = as_float_array("o", o, ndim=2)
+    check_shape("o", o2, (s2.shape[0], No))
+    check_closed_unit("o", o2)
+    si = as_float_array("s_init", s_init, ndim=1)
+    check_shape("s_init", si, (Ns,))
+    T = s2.shape[0]
+    g = as_float_array("gamma", gamma, ndim=(0, 1))
+    g = np.broadcast_to(g, (T,)) if g.ndim == 0 else g
+    check_shape("gamma", g, (T,))
+    check_closed_unit("gamma", g)
+    sp = np.vstack([si[None, :], s2[:-1]])
+    S, SP, DD = stack(s2), stack(sp), stack(d2)
+    Fs = np.sum(S * (np.log(S) - stack(o2) @ lnA - SP @ lnB - lnD))
+    Fd = np.sum(DD * (np.log(DD) - (1.0 - 2.0 * g)[:, None] * (SP @ lnC) - lnE))
+    return float(Fs + Fd)
+
+
+def decision_probabilities(y):
+    """Selection probabilities of the decision rule (SPEC eq. 6.1): ``r_l / sum r``, ``r = y / (1 - y + 1e-6)``.
+
+    Up to the 1e-6 guard this is the softmax of the output layer's membrane potentials
+    ``logit(y)`` (oracle O18). ``y``: (Ny,) in [0, 1]. Returns (Ny,), summing to 1.
+    """
+    y = as_float_array("y", y, ndim=1)
+    check_closed_unit("y", y)
+    r = y / (1.0 - y + EPS)
+    total = r.sum()
+    if total <= 0:
+        raise ValueError("y must have at least one positive entry (some decision must be possible)")
+    return r / total
+
+
+def sample_decision(y, rng: np.random.Generator) -> np.ndarray:
+    """Sample one decision with the rule of SPEC eq. (6.1); returns the one-hot vector ``d`` (Ny,)."""
+    rng = check_rng(rng)
+    p = decision_probabilities(y)
+    d = np.zeros_like(p)
+    d[rng.choice(p.size, p=p)] = 1.0
+    return d
