@@ -485,8 +485,8 @@ def use_or_reference(exercise_id: str, answer: Any):
     why = "is not finished yet" if not result.attempted else "does not pass its checks yet"
     _display(
         _Notice(
-            f"Note: your {exercise.title} ({exercise_id}) {why}, so the cells below use fepteach's reference "
-            "implementation. Come back to the exercise any time and re-run from there."
+            f"Note: your answer to exercise {exercise_id} ({exercise.title}) {why}, so the cells below use "
+            "fepteach's reference implementation instead. Come back to the exercise any time and re-run from there."
         )
     )
     return exercise.reference
