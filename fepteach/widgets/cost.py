@@ -1,0 +1,80 @@
+"""Lesson 02 widget: the cost L(x) of one neuron and the activity descending it (SPEC §3.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import cost
+from ..plots import cost as cost_plots
+
+
+def render_cost_curve(o: int = 1, w1: float = 2.0, w0: float = 0.0, phi1: float = np.log(0.5),
+                      phi0: float = np.log(0.5), x0: float = 0.05, fig=None):
+    """Two panels for one neuron with one binary input: L(x) with the gradient flow, and its reconstruction.
+
+    The thresholds are adaptive (SPEC eq. 1.2): ``h1 = ln(1 - sigma(w1)) + phi1``, ``h0 = ln(1 - sigma(w0)) + phi0``.
+    Returns the figure (two axes).
+    """
+    import matplotlib.pyplot as plt
+
+    from ..neurons import adaptive_thresholds
+
+    if fig is None:
+        fig = plt.figure(figsize=(9.0, 3.4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    W1, W0 = np.array([[w1]]), np.array([[w0]])
+    h1, h0 = adaptive_thresholds(W1, W0, [phi1], [phi0])
+    cost_plots.plot_cost_curve([float(o)], W1[0], W0[0], h1[0], h0[0], x0=x0, ax=axes[0])
+    axes[0].set_title(f"o = {int(o)}, W₁ = {w1:g}, W₀ = {w0:g}, h₁ − h₀ = {h1[0] - h0[0]:.2f}", fontsize=9)
+    cost_plots.plot_reconstruction([float(o)], W1[0], W0[0], h1[0], h0[0], ax=axes[1])
+    axes[1].set_title("reconstruction from the activity equation", fontsize=9)
+    return fig
+
+
+def render_plasticity(eta: float = 0.02, n_steps: int = 400, seed: int = 0, fig=None):
+    """Online learning of a 2-neuron, 6-input network with adaptive vs fixed thresholds (SPEC §3.5).
+
+    Inputs are noisy copies of one hidden binary cause. Returns the axes.
+    """
+    rng = np.random.default_rng(seed)
+    No, Nx = 6, 2
+    s = rng.integers(0, 2, n_steps)
+    o = (rng.random((n_steps, No)) < np.where(s[:, None] == 1, 0.8, 0.2)).astype(float)
+    W1 = rng.normal(0, 0.1, (Nx, No))
+    W0 = rng.normal(0, 0.1, (Nx, No))
+    phi = np.log(np.full(Nx, 0.5))
+    Wa, _, _ = cost.learn_adaptive(o, W1, W0, phi, phi, eta=eta)
+    Wf, _, _ = cost.learn_fixed_thresholds(o, W1, W0, phi, phi, eta=eta)
+    return cost_plots.plot_plasticity_contrast(Wa, Wf, ax=None if fig is None else fig.subplots())
+
+
+def cost_widget():
+    """Sliders for input o, weights W1/W0 and threshold constants around :func:`render_cost_curve`."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    style = {"description_width": "initial"}
+    controls = {
+        "o": widgets.ToggleButtons(options=[0, 1], value=1, description="input o", style=style),
+        "w1": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.25, description="weight W₁", continuous_update=False, style=style),
+        "w0": widgets.FloatSlider(value=0.0, min=-5, max=5, step=0.25, description="weight W₀", continuous_update=False, style=style),
+        "phi1": widgets.FloatSlider(value=float(np.log(0.5)), min=-5, max=0, step=0.1, description="threshold const φ₁", continuous_update=False, style=style),
+        "phi0": widgets.FloatSlider(value=float(np.log(0.5)), min=-5, max=0, step=0.1, description="threshold const φ₀", continuous_update=False, style=style),
+        "x0": widgets.FloatSlider(value=0.05, min=0.01, max=0.99, step=0.01, description="x(0)", continuous_update=False, style=style),
+    }
+    out = widgets.Output()
+
+    def _redraw(_=None):
+        with out:
+            out.clear_output(wait=True)
+            render_cost_curve(**{k: c.value for k, c in controls.items()})
+            plt.show()
+
+    for c in controls.values():
+        c.observe(_redraw, names="value")
+    _redraw()
+    box = widgets.VBox([widgets.HBox([controls["o"], controls["x0"]]), widgets.HBox([controls["w1"], controls["w0"]]),
+                        widgets.HBox([controls["phi1"], controls["phi0"]]), out])
+    display(box)
+    return box

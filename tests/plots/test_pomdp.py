@@ -1,0 +1,55 @@
+"""Tests of fepteach.plots.pomdp (Lesson 03 figures)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from fepteach import cost, correspondence, pomdp  # noqa: E402
+from fepteach.plots import pomdp as P  # noqa: E402
+
+A = np.array([[0.8, 0.3], [0.6, 0.4], [0.2, 0.7], [0.4, 0.6]])
+o = np.array([1.0, 0.0])
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_free_energy_curve_touches_surprise_at_posterior():
+    q, F, s_star, surprise = P.free_energy_curve(o, A, [0.3, 0.7])
+    assert abs(q[np.argmin(F)] - s_star) < 3e-3
+    assert F.min() >= surprise - 1e-12 and F.min() - surprise < 1e-4
+
+
+def test_plot_free_energy_vs_q():
+    ax = P.plot_free_energy_vs_q(o, A, [0.3, 0.7], q_mark=0.8)
+    assert len(ax.lines) == 3 and any("KL gap" in t.get_text() for t in ax.texts)
+
+
+def test_prior_sweep_kl_is_nonnegative_and_posterior_monotone():
+    sw = P.prior_sweep(o, A, q=0.5)
+    assert np.all(sw["kl"] >= -1e-12)
+    assert np.all(np.diff(sw["posterior"]) > 0)
+    ax = P.plot_prior_sweep(o, A)
+    assert ax.get_xlabel().startswith("prior")
+
+
+def test_matched_terms_bars_equal():
+    rng = np.random.default_rng(1)
+    Ab = pomdp.random_likelihood(4, 2, rng)
+    bayes = correspondence.SingleLayerBayes(s=pomdp.stack(rng.uniform(.1, .9, (3, 2))), A=Ab, D=np.full(4, .5))
+    net = correspondence.bayes_to_network(bayes)
+    h1, h0 = net.thresholds()
+    oo = rng.integers(0, 2, (3, 4)).astype(float)
+    ax = P.plot_matched_terms(cost.cost_terms(net.x, oo, net.W1, net.W0, h1, h0),
+                              pomdp.free_energy_terms(net.x, oo, np.log(Ab), np.log(bayes.D)))
+    heights = [p.get_height() for p in ax.patches]
+    assert len(heights) == 8
+    np.testing.assert_allclose(heights[:4], heights[4:], atol=1e-12)

@@ -1,0 +1,37 @@
+"""Tests of the Lesson 02 widget render functions."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from fepteach.widgets import cost as W  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_render_cost_curve_two_panels():
+    fig = W.render_cost_curve(o=1, w1=3.0, w0=-1.0, phi1=np.log(0.2), phi0=np.log(0.8), x0=0.9)
+    assert len(fig.axes) == 2
+    assert "W₁ = 3" in fig.axes[0].get_title()
+
+
+def test_render_cost_curve_input_off_moves_minimum():
+    f1 = W.render_cost_curve(o=1, w1=3.0, w0=0.0)
+    f0 = W.render_cost_curve(o=0, w1=3.0, w0=0.0)
+    xs1 = f1.axes[0].lines[2].get_xdata()[0]
+    xs0 = f0.axes[0].lines[2].get_xdata()[0]
+    assert xs1 > xs0
+
+
+def test_render_plasticity():
+    ax = W.render_plasticity(n_steps=60)
+    assert ax.get_legend() is not None and len(ax.lines) > 0

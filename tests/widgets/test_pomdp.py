@@ -1,0 +1,37 @@
+"""Tests of the Lesson 03 widget render functions."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from fepteach.widgets import pomdp as W  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_likelihood_from_sliders_is_normalised():
+    A = W.likelihood_from_sliders(0.9, 0.2, 4)
+    assert A.shape == (8, 2)
+    np.testing.assert_allclose(A[:4] + A[4:], 1.0)
+
+
+def test_render_bayes_panels_and_posterior_line():
+    fig = W.render_bayes(D_on=0.3, p_on_given_on=0.9, p_on_given_off=0.2, n_active=3)
+    assert len(fig.axes) >= 2
+    # posterior line: with all inputs ON and strong likelihood the posterior exceeds the prior
+    post = fig.axes[0].lines[2].get_xdata()[0]
+    assert post > 0.3
+
+
+def test_render_bayes_bad_n_active():
+    with pytest.raises(ValueError, match="n_active"):
+        W.render_bayes(n_active=5)
