@@ -489,8 +489,11 @@ def simulate_many_beta(o, qa0, alpha, beta, data_index=None, bin_size: int = 0):
         alpha = np.broadcast_to(alpha, (beta.shape[0], alpha.shape[-1])) if alpha.ndim == 1 else alpha
     obs, idx, qa0, alpha = _prepare_batch(o, qa0, alpha, data_index)
     K, T, no, C = qa0.shape[0], obs.shape[1], obs.shape[2], qa0.shape[2]
-    beta = np.ascontiguousarray(np.broadcast_to(beta, (K, no, C)) if beta.ndim == 2 else beta)
+    if beta.ndim == 2:
+        check_shape("beta", beta, (no, C))
+        beta = np.broadcast_to(beta, (K, no, C))
     check_shape("beta", beta, (K, no, C))
+    beta = np.ascontiguousarray(beta)
     bin_size = _check_bin(bin_size, T)
     x = np.empty((K, T, C // 2))
     qa = np.empty_like(qa0)
