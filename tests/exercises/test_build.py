@@ -1,0 +1,83 @@
+"""Student notebooks are generated from instructor sources; the committed ones are current."""
+
+import nbformat
+import pytest
+
+from fepteach.course import course_root
+from fepteach.exercises import EXERCISES
+from fepteach.exercises.build import build_all, instructor_sources, make_student_notebook, student_source
+from fepteach.exercises.core import _load_all
+
+
+def test_committed_student_notebooks_equal_the_regenerated_ones():
+    stale = build_all(check=True)
+    assert stale == [], f"run `fepteach build-exercises` and commit: {stale}"
+
+
+def test_every_instructor_source_has_a_student_notebook():
+    root = course_root()
+    sources = instructor_sources(root)
+    assert sources, "no instructor sources found"
+    for src in sources:
+        assert (root / "exercises" / src.name).exists()
+
+
+def test_student_source_blanks_keeps_and_drops():
+    src = "\n".join([
+        "def f(x):",
+        '    """doc"""',
+        "    ### BEGIN SOLUTION",
+        "    y = 2 * x  #: double it",
+        "    for k in range(3):  #=",
+        "        y += k  #: add k",
+        "    helper = 1",
+        "    return y  #: the result",
+        "    ### END SOLUTION",
+    ])
+    out = student_source(src, "LXX.f")
+    assert 'raise NotImplementedError("Exercise LXX.f' in out
+    assert "    # double it\n    y = ..." in out
+    assert "    for k in range(3):" in out
+    assert "        # add k\n        y += ..." in out
+    assert "helper" not in out and "2 * x" not in out
+    assert "    # the result\n    return ..." in out
+
+
+@pytest.mark.parametrize("bad", [
+    "### BEGIN SOLUTION\nx = 1",
+    "x = 1\n### END SOLUTION",
+    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+])
+def test_unbalanced_markers_are_reported(bad):
+    with pytest.raises(ValueError, match="SOLUTION"):
+        student_source(bad, "LXX.f")
+
+
+def test_student_notebooks_contain_no_solutions_and_keep_nbgrader_metadata():
+    for src in instructor_sources():
+        inst = nbformat.read(src, as_version=4)
+        stud = make_student_notebook(inst)
+        assert len(stud.cells) == len(inst.cells)
+        for a, b in zip(inst.cells, stud.cells):
+            assert a.metadata.get("nbgrader") == b.metadata.get("nbgrader")
+            if "### BEGIN SOLUTION" in a.source:
+                assert "### BEGIN SOLUTION" not in b.source and "NotImplementedError" in b.source
+
+
+def test_check_cells_point_at_registered_exercises_with_matching_points():
+    _load_all()
+    for src in instructor_sources():
+        nb = nbformat.read(src, as_version=4)
+        ids = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                ex = cell.metadata["fepteach"]["exercise"]
+                assert ex in EXERCISES, f"{src.name}: check cell for unknown exercise {ex}"
+                assert meta["points"] == EXERCISES[ex].max_points, f"{src.name}: points of {ex}"
+                assert meta["locked"] and meta["schema_version"] == 3
+                assert cell.source.strip() == f'check("{ex}", {ex.split(".")[1]})'
+                ids.append(ex)
+        assert len(ids) >= 4, f"{src.name} has fewer than 4 graded exercises"
+        grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+        assert len(grade_ids) == len(set(grade_ids)), "nbgrader grade_ids must be unique"

@@ -1,0 +1,76 @@
+"""Hygiene of the committed course: clean notebooks, the lesson template, no absolute paths."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fepteach.exercises.build import CELL_METADATA_KEYS, NOTEBOOK_METADATA
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for p in ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("exercises/**/*.ipynb"))
+LESSONS = sorted(ROOT.glob("lessons/[0-9][0-9]_*.ipynb"))
+
+
+def _nb(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_notebooks():
+    assert LESSONS and NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_stored_without_outputs_and_with_clean_metadata(path):
+    nb = _nb(path)
+    assert nb["metadata"] == NOTEBOOK_METADATA
+    for cell in nb["cells"]:
+        assert set(cell.get("metadata", {})) <= set(CELL_METADATA_KEYS), cell.get("metadata")
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"/(home|root|work|tmp|Users)/[A-Za-z]", text), "absolute machine path in a notebook"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_follows_the_template(path):
+    nb = _nb(path)
+    md = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert md.lstrip().startswith("# Lesson")
+    for needle in ("Estimated time", "Prerequisites", "By the end of this lesson", "## Think!",
+                   "<details>", "## Exercises", "## Summary", "## References", "doi:"):
+        assert needle in md, f"{path.name} lacks {needle!r}"
+    assert "google.colab" in src, "Colab install guard missing"
+    assert "default_rng(" in src, "lessons are seeded"
+    assert "widget" in src, "at least one interactive widget"
+    assert "np.random.seed" not in src, "no global RNG state"
+    n_fig = src.count("show_figure(")
+    assert n_fig >= 1 and src.count("alt=") >= n_fig, "every figure has alt text and a caption"
+    ex = ROOT / "exercises" / path.name.replace(".ipynb", "_exercises.ipynb")
+    assert ex.exists(), f"no exercise notebook {ex.name} for {path.name}"
+    assert ex.name in md, f"{path.name} does not point to {ex.name}"
+
+
+def test_no_absolute_paths_in_tracked_source_files():
+    files = subprocess.run(["git", "ls-files", "*.py", "*.toml", "*.md", ".ci/run"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    bad = []
+    for f in files:
+        if f.startswith("tests/test_hygiene"):
+            continue
+        text = (ROOT / f).read_text(encoding="utf-8", errors="replace")
+        for m in re.finditer(r"(?<![\w.])/(home|root|work|Users)/[A-Za-z]", text):
+            bad.append(f"{f}: {text[max(0, m.start() - 20):m.end() + 20]!r}")
+    assert not bad, bad
+
+
+def test_core_modules_import_without_matplotlib_or_ipywidgets():
+    code = (
+        "import sys, fepteach.neurons, fepteach.exercises;"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported';"
+        "assert 'ipywidgets' not in sys.modules, 'ipywidgets imported'"
+    )
+    res = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
