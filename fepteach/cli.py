@@ -35,7 +35,9 @@ def _cmd_start(args: argparse.Namespace) -> int:
         for rel in plan.kept:
             print(f"    {rel}")
     first = lesson_files()[0].name
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={dest}", f"lessons/{first}"]
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={dest}", f"lessons/{first}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and Colab-like machines run as root
     if args.no_browser:
         cmd.append("--no-browser")
     if args.port:
