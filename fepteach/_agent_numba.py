@@ -1,0 +1,405 @@
+"""Compiled inner loop of the maze agent's fast engine (numba). See :func:`fepteach.agent.run_trial_fast`.
+
+One call runs one whole trial (SPEC §8.6) with fixed network weights, accumulates what
+end-of-trial learning needs (SPEC §8.8: per-position sums of q for qa, the outer-product
+sum for qbi, the chunked and floored qci update) and the free energy (SPEC §8.9), and
+returns ``(t_end, F)``. The arithmetic is that of the network form (SPEC §2.4):
+``x_t = sigma(W o_t + K x_{t-1} + h)``, ``y_t = sigma(V x_{t-1} + m)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _chunk_gamma(G, start, stop):
+    """Chunk risk of G[start:stop] with the codes' floating-point expression (SPEC §8.8)."""
+    s = 0.0
+    for i in range(start, stop):
+        s += G[i]
+    n = stop - start
+    delta = (1.0 - 2.0 * (s / n)) * 200.0
+    if delta <= -10.0:
+        return 0.55
+    if delta <= 0.0:
+        return 0.55
+    if delta <= 10.0:
+        return 0.45
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, g):
+    """qci <- max(1, qci + g * sum_t q_t (x) (d_{t+1}; 1 - d_{t+1})) for one chunk (SPEC §8.8).
+
+    ``Sc_on[l]``/``Sc_off[l]`` hold the sums of q_t^ON/q_t^OFF over the steps whose next
+    decision was l; ``sq_on``/``sq_off`` the sums over the whole chunk.
+    """
+    ns = sq_on.shape[0]
+    nd = Sc_on.shape[0]
+    for k in range(ns):
+        for l in range(nd):
+            v = qci[k, l] + g * Sc_on[l, k]
+            qci[k, l] = v if v > 1.0 else 1.0
+            v = qci[ns + k, l] + g * Sc_off[l, k]
+            qci[ns + k, l] = v if v > 1.0 else 1.0
+            v = qci[k, nd + l] + g * (sq_on[k] - Sc_on[l, k])
+            qci[k, nd + l] = v if v > 1.0 else 1.0
+            v = qci[ns + k, nd + l] + g * (sq_off[k] - Sc_off[l, k])
+            qci[ns + k, nd + l] = v if v > 1.0 else 1.0
+
+
+NB = 32  # steps per block of the qbi outer-product accumulation
+
+
+@njit(cache=True, nogil=True)
+def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
+    """M += Bp[:nb].T @ Bc[:nb]; s_prev += sum Bp; s_cur += sum Bc (qbi statistics, SPEC §8.8).
+
+    ``nb`` is a multiple of 4 or the rows beyond ``nb`` are zero (rank-4 register blocking).
+    """
+    ns = M.shape[0]
+    nj = M.shape[1]
+    for b in range(nb):
+        for k in range(ns):
+            s_prev[k] += Bp[b, k]
+            s_cur[k] += Bc[b, k]
+    for k in range(ns):
+        for b in range(0, nb, 4):
+            p0 = Bp[b, k]
+            p1 = Bp[b + 1, k]
+            p2 = Bp[b + 2, k]
+            p3 = Bp[b + 3, k]
+            for j in range(nj):
+                M[k, j] += (p0 * Bc[b, j] + p1 * Bc[b + 1, j]) + (p2 * Bc[b + 2, j] + p3 * Bc[b + 3, j])
+
+
+@njit(cache=True, nogil=True)
+def _sum_log(f, p, u, eps):
+    """sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] written as -(sum ln f_i) - sum pbar_i u_i ... helper.
+
+    Returns S = sum_i ln f_i + corrections, such that the entropy part
+    sum_i [p ln p + pbar ln pbar] = -S - sum_i pbar_i u_i, where p = 1 / f and f = 1 + e^{-u}.
+    Logs of products of up to 8 factors replace one log per neuron; neurons whose
+    p or pbar is below eps (where the floor ln max(eps, .) acts) are corrected exactly.
+    """
+    S = 0.0
+    a0 = 1.0
+    a1 = 1.0
+    a2 = 1.0
+    a3 = 1.0
+    n = 0
+    for i in range(f.shape[0]):
+        pi = p[i]
+        po = 1.0 - pi
+        if pi <= eps or po <= eps:
+            # exact floored entropy e_i, and S_i chosen so that -S_i - po*u_i = e_i
+            e_i = pi * math.log(pi if pi > eps else eps) + po * math.log(po if po > eps else eps)
+            S += -e_i - po * u[i]
+            continue
+        m4 = n & 3
+        if m4 == 0:
+            a0 *= f[i]
+        elif m4 == 1:
+            a1 *= f[i]
+        elif m4 == 2:
+            a2 *= f[i]
+        else:
+            a3 *= f[i]
+        n += 1
+        if n == 32:  # each accumulator holds 8 factors < 1e6
+            S += math.log((a0 * a1) * (a2 * a3))
+            a0 = 1.0
+            a1 = 1.0
+            a2 = 1.0
+            a3 = 1.0
+            n = 0
+    S += math.log((a0 * a1) * (a2 * a3))
+    return S
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot(a, b):
+    """sum_i a_i b_i (any summation order)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * b[i]
+    return s
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _decision_sums(y, uy, lE_on, lE_off, lEd):
+    """(sum_l [ybar u + y lnE_ON + ybar lnE_OFF], sum_l y (u - lnE_ON + lnE_OFF)) for F (SPEC §8.9)."""
+    s1 = 0.0
+    s2 = 0.0
+    for l in range(y.shape[0]):
+        yl = y[l]
+        yo = 1.0 - yl
+        s1 += yo * uy[l] + yl * lE_on[l] + yo * lE_off[l]
+        s2 += yl * (uy[l] - lEd[l])
+    return s1, s2
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _sum(a):
+    """sum_i a_i (any order)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+
+
+@njit(cache=True, nogil=True, fastmath=False)
+def trial_kernel(
+    maze, pid_map, sr, sc, gr, gc,
+    Wo, KV, off, k_thr, k_first, m, y_first,
+    D_on, D_off,
+    vo_off, b_on, b_off, c_on, c_off, lE_on, lE_off,
+    uniforms, T, chunk, guard, eps,
+    positions, decisions, Sq_on, Sq_off, M, s_prev, s_cur, q2, qci, gammas,
+):
+    ns = Wo.shape[1]
+    nd = m.shape[0]
+    nu = KV.shape[1]
+    u = np.zeros(nu)
+    nx = maze.shape[1]
+    n_ch = gammas.shape[0]
+    G = np.zeros(T)
+    q_prev = np.empty(ns)
+    q_prev_off = np.empty(ns)
+    q = np.empty(ns)
+    ux = np.empty(ns)
+    uy = np.empty(nd)
+    y = np.empty(nd)
+    r = np.empty(nd)
+    fx = np.empty(ns)
+    pi = np.empty(nd)
+    part = np.empty(8)
+    fy = np.empty(nd)
+    Bp = np.zeros((NB, ns))
+    Bc = np.zeros((NB, M.shape[1]))
+    nb = 0
+    lEd = lE_on - lE_off
+    # chunk accumulators for qci
+    Sc_on = np.zeros((nd, ns))
+    Sc_off = np.zeros((nd, ns))
+    sq_on = np.zeros(ns)
+    sq_off = np.zeros(ns)
+    cnt = np.zeros(nd)
+    # F accumulators per chunk: F = sum_i A_i - g_i B_i
+    FA = np.zeros(n_ch)
+    FB = np.zeros(n_ch)
+    for k in range(ns):
+        q_prev[k] = D_on[k]
+        q_prev_off[k] = D_off[k]
+    pr, pc = sr, sc
+    positions[0, 0] = pr
+    positions[0, 1] = pc
+    G[0] = 0.0
+    t_end = T
+    ch_done = 0  # chunks already applied to qci
+    for t in range(2, T + 1):
+        i = t - 1
+        # 1. move with the previous decision (none at t = 2)
+        if t >= 3:
+            a = decisions[i - 1] // (nd // 4)
+            dr = 0
+            dc = 0
+            if a == 0:
+                dr = -1
+            elif a == 1:
+                dr = 1
+            elif a == 2:
+                dc = -1
+            else:
+                dc = 1
+            nr, nc = pr, pc
+            if maze[pr + dr, pc + dc] == 0:
+                nr = pr + 2 * dr
+                nc = pc + 2 * dc
+            if nc > nx - 1:
+                nc = nx - 1
+            if nc > pc:
+                G[i] = 0.0
+            elif nc < pc:
+                G[i] = 1.0
+            else:
+                G[i] = 0.5
+            pr, pc = nr, nc
+        else:
+            G[i] = 0.5
+        positions[i, 0] = pr
+        positions[i, 1] = pc
+        at_goal = pr == gr and pc == gc
+        pid = pid_map[pr, pc]
+        # 3.-4. both layers in one pass over the presynaptic (previous) middle-layer activity:
+        #   u[:ns]  = W o_t + K x_{t-1} + h        (middle layer, x_t = sigma(u[:ns]))
+        #   u[off:] = V x_{t-1} + m                (output layer, y_t = sigma(u[off:]))
+        if t == 2:
+            for j in range(ns):
+                u[j] = Wo[pid, j] + k_first[j]
+            for l in range(nd):
+                u[off + l] = y_first[l]
+        else:
+            for j in range(ns):
+                u[j] = Wo[pid, j] + k_thr[j]
+            for l in range(nd):
+                u[off + l] = m[l]
+            for k in range(ns):
+                qk = q_prev[k]
+                for j in range(nu):
+                    u[j] += qk * KV[k, j]
+        # transcendental part (scalar calls), then the vectorisable arithmetic
+        for j in range(ns):
+            fx[j] = 1.0 + math.exp(-u[j])
+        for l in range(nd):
+            fy[l] = 1.0 + math.exp(-u[off + l])
+        for j in range(ns):
+            q[j] = 1.0 / fx[j]
+            ux[j] = u[j]
+        for l in range(nd):
+            uy[l] = u[off + l]
+            yl = 1.0 / fy[l]
+            y[l] = yl
+            r[l] = yl / (1.0 - yl + guard)
+        # 5. select: pi = r / sum(r), first l whose cumulative probability exceeds the uniform
+        for b in range(8):
+            part[b] = 0.0
+        for l0 in range(0, nd, 8):
+            for b in range(8):
+                part[b] += r[l0 + b]
+        total = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
+        for l in range(nd):
+            pi[l] = r[l] / total
+        ui = uniforms[i]
+        csum = 0.0
+        choice = nd - 1
+        for l in range(nd):
+            csum += pi[l]
+            if csum > ui:
+                choice = l
+                break
+        decisions[i] = choice
+        # --- learning accumulators -------------------------------------------------
+        # qa: per-position sums of q_t (t = 2..t_end)
+        for j in range(ns):
+            Sq_on[pid, j] += q[j]
+            Sq_off[pid, j] += 1.0 - q[j]
+        # qbi: pairs (q_{t-1}, q_t), accumulated in blocks of NB steps (rank-NB updates of M)
+        if t == 2:
+            for j in range(ns):
+                q2[j] = q[j]
+        else:
+            for j in range(ns):
+                Bp[nb, j] = q_prev[j]
+            for j in range(ns):
+                Bc[nb, j] = q[j]
+            nb += 1
+            if nb == NB:
+                _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb)
+                nb = 0
+        # qci: pair (q_{t-1}, d_t) belongs to the chunk of t - 1
+        cnt[choice] += 1.0
+        for k in range(ns):
+            Sc_on[choice, k] += q_prev[k]
+            Sc_off[choice, k] += q_prev_off[k]
+            sq_on[k] += q_prev[k]
+            sq_off[k] += q_prev_off[k]
+        # --- free energy terms of step t (t <= t_end - 1, i.e. not the arrival step) ---
+        if not at_goal and t < T:
+            c = (t - 1) // chunk
+            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
+            # state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
+            #           = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
+            st = -_sum_log(fx, q, ux, eps) - _sum(ux) - fa
+            s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
+            de = -_sum_log(fy, y, uy, eps) - s1
+            wsum = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
+            FA[c] += st + de
+            FB[c] += wsum
+        # --- a chunk of pairs is complete when the pair of its last state index is in ---
+        if (t - 1) % chunk == 0 or at_goal:
+            cidx = (t - 2) // chunk
+            gam = _chunk_gamma(G, cidx * chunk, min((cidx + 1) * chunk, t - 1))
+            gammas[cidx] = gam
+            _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, 1.0 - 2.0 * gam)
+            for l in range(nd):
+                if cnt[l] > 0.0:
+                    cnt[l] = 0.0
+                    for k in range(ns):
+                        Sc_on[l, k] = 0.0
+                        Sc_off[l, k] = 0.0
+            for k in range(ns):
+                sq_on[k] = 0.0
+                sq_off[k] = 0.0
+            ch_done = cidx + 1
+        # advance
+        for k in range(ns):
+            q_prev[k] = q[k]
+            q_prev_off[k] = 1.0 - q[k]
+        if at_goal:
+            t_end = t
+            break
+    if nb > 0:
+        for b in range(nb, NB):  # zero the unused rows: the flush works in blocks of 4
+            for j in range(ns):
+                Bp[b, j] = 0.0
+                Bc[b, j] = 0.0
+        _flush_pairs(M, s_prev, s_cur, Bp, Bc, ((nb + 3) // 4) * 4)
+    # a failed trial: the last (partial) chunk ends at t_end - 1 = T - 1
+    n_c = (t_end - 1 + chunk - 1) // chunk
+    if ch_done < n_c:
+        cidx = n_c - 1
+        gam = _chunk_gamma(G, cidx * chunk, t_end - 1)
+        gammas[cidx] = gam
+        _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, 1.0 - 2.0 * gam)
+    F = 0.0
+    for c in range(n_c):
+        F += FA[c] - (1.0 - 2.0 * gammas[c]) * FB[c]
+    return t_end, F
+
+
+@njit(cache=True, nogil=True)
+def observation_drive(obs, W, h):
+    """Wo[p] = W.T o_p + h for every position p (o binary); ``(n_pid, NS)`` (no BLAS threads)."""
+    n_pid, no = obs.shape
+    ns = W.shape[1]
+    Wo = np.empty((n_pid, ns))
+    for p in range(n_pid):
+        for j in range(ns):
+            Wo[p, j] = h[j]
+        for i in range(no):
+            if obs[p, i] != 0.0:
+                for j in range(ns):
+                    Wo[p, j] += W[i, j]
+    return Wo
+
+
+@njit(cache=True, nogil=True)
+def qa_increment(obs, Sq_on, Sq_off):
+    """The qa increment sum_t (o_t; 1 - o_t) (x) (q_t; qbar_t) from per-position sums of q (SPEC §8.8).
+
+    obs (n_pid, NO) binary; Sq_on/Sq_off (n_pid, NS) sums of q_t^ON / q_t^OFF over the steps at
+    each position. Returns the stacked ``(2 NO, 2 NS)`` increment.
+    """
+    n_pid, no = obs.shape
+    ns = Sq_on.shape[1]
+    inc = np.zeros((2 * no, 2 * ns))
+    for p in range(n_pid):
+        visited = False
+        for j in range(ns):
+            if Sq_on[p, j] != 0.0 or Sq_off[p, j] != 0.0:
+                visited = True
+                break
+        if not visited:
+            continue
+        for i in range(no):
+            row = i if obs[p, i] != 0.0 else no + i
+            for j in range(ns):
+                inc[row, j] += Sq_on[p, j]
+                inc[row, ns + j] += Sq_off[p, j]
+    return inc

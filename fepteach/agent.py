@@ -1,0 +1,676 @@
+"""The two-layer maze agent of P2: state and decision inference, risk, learning, F, E estimate.
+
+SPEC §7 and §8.5–8.10. Everything is in the stacked layout of SPEC §1.5: a count tensor
+mapping ``Np`` binary parents to ``Nc`` binary children is a ``(2 Nc, 2 Np)`` matrix whose
+row ``a * Nc + i`` / column ``b * Np + j`` hold child ``i`` = value ``a`` and parent ``j`` =
+value ``b`` (value 0 = ON, 1 = OFF). Named views (``on``/``off`` halves) are provided by
+:func:`halves`.
+
+Two implementations that consume the same random numbers and agree exactly:
+
+* the readable **reference** (:func:`agent_step`, :func:`run_trial_reference`, :func:`learn`,
+  :func:`free_energy`), one function per equation, used by the lessons;
+* the **fast engine** (:func:`run_trial_fast`), the same computation written as the network
+  computes it (SPEC §2.4/§4.7: differences of log-parameters collapse each layer to one
+  weight matrix and a threshold), compiled with numba (``fepteach._agent_numba``).
+
+Time is indexed as in MATLAB (SPEC §8.6): ``t = 1`` is the initial record (``q_1 = D``,
+``y_1 = E``, no decision), steps run ``t = 2 .. t_end``. Arrays of a trial record are
+indexed by ``t - 1`` (row 0 is ``t = 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit
+
+from . import maze as mz
+from ._validate import EPS, as_float_array, check_int, check_rng
+
+# --- constants (SPEC §8.1) -------------------------------------------------------------
+NO = mz.NO  #: observation channels, 121
+NS = mz.NO  #: hidden-state factors = middle-layer neurons, 121 (state := observation)
+ND = 256  #: decision factors = output-layer neurons, 4**4 action sequences
+T_MAX = 20000  #: maximum number of steps of a trial (a failed trial lasts 20000)
+CHUNK = 200  #: risk chunk length (steps)
+PROGRESS_THRESHOLDS = (-10.0, 0.0, 10.0)  #: on net rightward moves per chunk
+RISK_VALUES = (0.55, 0.55, 0.45, 0.0)  #: chunk risk Gamma for the 4 intervals
+QA_BASE, QA_DIAG = 1e7, 9.9e8  #: initial qa: 1e7 everywhere, +9.9e8 on the (ON,ON)/(OFF,OFF) diagonals
+QBI_INIT = 1e7  #: initial qbi
+QCI_INIT = 3000.0  #: initial qci
+D_VALUE = 0.5 / 256  #: state prior, both halves (unnormalised, SPEC §8.1)
+SELECTION_GUARD = 1e-6  #: the 1e-6 of the selection rule (6.1)
+PRIORS = (0.15, 0.25, 0.35)  #: the paper's e_r ("Eright") conditions
+
+
+# --- parameters ------------------------------------------------------------------------
+@dataclass
+class AgentParams:
+    """Dirichlet counts and fixed priors of one agent (SPEC §8.1), stacked layout.
+
+    qa  : (2*NO, 2*NS)  observation given current state (likelihood A)
+    qbi : (2*NS, 2*NS)  previous state given current state (inverse transition, B-bar)
+    qci : (2*NS, 2*ND)  previous state given current decision (inverse policy, C-bar)
+    D   : (2*NS,)       state prior (ON half, OFF half)
+    E   : (2*ND,)       decision prior (ON half, OFF half)
+    """
+
+    qa: np.ndarray
+    qbi: np.ndarray
+    qci: np.ndarray
+    D: np.ndarray
+    E: np.ndarray
+
+    def copy(self) -> "AgentParams":
+        """A deep copy."""
+        return AgentParams(self.qa.copy(), self.qbi.copy(), self.qci.copy(), self.D.copy(), self.E.copy())
+
+
+def halves(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Named views of a stacked vector (or of the rows of a stacked matrix): ``(on, off)``."""
+    n = x.shape[0] // 2
+    return x[:n], x[n:]
+
+
+def blocks(counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Named views of a stacked ``(2 Nc, 2 Np)`` tensor: keys ``'on_on'``, ``'on_off'``,
+    ``'off_on'``, ``'off_off'`` = (child value, parent value)."""
+    nc, np_ = counts.shape[0] // 2, counts.shape[1] // 2
+    return {
+        "on_on": counts[:nc, :np_],
+        "on_off": counts[:nc, np_:],
+        "off_on": counts[nc:, :np_],
+        "off_off": counts[nc:, np_:],
+    }
+
+
+def decision_prior(e_right: float) -> np.ndarray:
+    """Decision prior E (SPEC §8.1), stacked ``(2*ND,)``.
+
+    ``E_ON(l) = w[first action of l] / 64`` with ``w = (0.25, 0.25, 0.5 - e_right, e_right)``
+    for (up, down, left, right); ``E_OFF = 1 - E_ON``.
+    """
+    e_right = check_prior(e_right)
+    w = np.array([0.25, 0.25, 0.5 - e_right, e_right])
+    e_on = np.repeat(w, ND // 4) / (ND // 4)
+    return np.concatenate([e_on, 1.0 - e_on])
+
+
+def check_prior(e_right) -> float:
+    """Validate e_right ("Eright", the total prior of the 64 'right' sequences): a number in (0, 0.5)."""
+    try:
+        v = float(e_right)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"prior (e_right) must be a number in (0, 0.5); got {e_right!r}") from exc
+    if not (0.0 < v < 0.5):
+        raise ValueError(f"prior (e_right) must lie strictly between 0 and 0.5; got {e_right!r}")
+    return v
+
+
+def initial_params(e_right: float = 0.25, E: np.ndarray | None = None) -> AgentParams:
+    """The paper's initial concentrations and priors (SPEC §8.1).
+
+    ``qa`` = 1e7 everywhere plus 9.9e8 on the diagonals of the (ON,ON) and (OFF,OFF)
+    blocks; ``qbi`` = 1e7; ``qci`` = 3000; ``D`` = 0.5/256 for both halves. ``E`` is
+    :func:`decision_prior` of ``e_right`` unless a stacked ``(2*ND,)`` vector is given
+    (e.g. the re-estimated prior of SPEC §8.11, not renormalised).
+    """
+    qa = np.full((2 * NO, 2 * NS), QA_BASE)
+    idx = np.arange(NO)
+    qa[idx, idx] += QA_DIAG
+    qa[NO + idx, NS + idx] += QA_DIAG
+    qbi = np.full((2 * NS, 2 * NS), QBI_INIT)
+    qci = np.full((2 * NS, 2 * ND), QCI_INIT)
+    D = np.full(2 * NS, D_VALUE)
+    if E is None:
+        E = decision_prior(e_right)
+    else:
+        E = as_float_array("E", E, ndim=1)
+        if E.shape != (2 * ND,):
+            raise ValueError(f"E must have shape ({2 * ND},) (ON half, OFF half); got {E.shape}")
+    return AgentParams(qa, qbi, qci, D, E)
+
+
+# --- expectations of the log-parameters (computed once per trial) ---------------------
+def log_expectation(counts: np.ndarray) -> np.ndarray:
+    """ln of the expected mapping, ``sim_type = 2`` (SPEC §8.6, §4.4), stacked layout.
+
+    ``l(a, b) = ln max(1e-6, c(a, b)) - ln max(1e-6, c(ON, b) + c(OFF, b))`` for a
+    ``(2 Nc, 2 Np)`` count tensor ``c``; returns the same shape.
+    """
+    on, off = halves(counts)
+    log_norm = np.log(np.maximum(EPS, on + off))
+    return np.log(np.maximum(EPS, counts)) - np.concatenate([log_norm, log_norm])
+
+
+@dataclass
+class LogParams:
+    """The log-parameters used during one trial (fixed within the trial, SPEC §8.6).
+
+    lnA (2NO, 2NS), lnBi (2NS, 2NS), lnCi (2NS, 2ND), lnD (2NS,), lnE (2ND,).
+    """
+
+    lnA: np.ndarray
+    lnBi: np.ndarray
+    lnCi: np.ndarray
+    lnD: np.ndarray
+    lnE: np.ndarray
+
+
+def log_params(params: AgentParams) -> LogParams:
+    """Log-expectations of all parameters and ``ln max(1e-6, D)``, ``ln max(1e-6, E)`` (SPEC §8.6)."""
+    return LogParams(
+        log_expectation(params.qa),
+        log_expectation(params.qbi),
+        log_expectation(params.qci),
+        np.log(np.maximum(EPS, params.D)),
+        np.log(np.maximum(EPS, params.E)),
+    )
+
+
+# --- one step of inference: the reference, line by line -------------------------------
+def state_potentials(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> np.ndarray:
+    """v_{t,j,b} (SPEC §8.6 step 3), stacked ``(2*NS,)``.
+
+    ``v_{j,b} = sum_i [o_i lnA_ij(ON,b) + (1-o_i) lnA_ij(OFF,b)]
+             + sum_k [q_prev_k^ON lnBi_kj(ON,b) + q_prev_k^OFF lnBi_kj(OFF,b)] + lnD_{j,b}``.
+    ``o`` is ``(NO,)`` binary; ``q_prev`` is the stacked previous posterior ``(2*NS,)``.
+    """
+    o_stacked = np.concatenate([o, 1.0 - o])
+    return o_stacked @ lp.lnA + q_prev @ lp.lnBi + lp.lnD
+
+
+def state_posterior(v: np.ndarray) -> np.ndarray:
+    """q_t^ON = sigma(v^ON - v^OFF), q_t^OFF = 1 - q_t^ON (SPEC §8.6 step 3), stacked ``(2*NS,)``."""
+    v_on, v_off = halves(v)
+    q_on = expit(v_on - v_off)
+    return np.concatenate([q_on, 1.0 - q_on])
+
+
+def decision_potentials(lp: LogParams, q_prev: np.ndarray) -> np.ndarray:
+    """w_{t,l,b} from the **previous** state posterior (SPEC §8.6 step 4), stacked ``(2*ND,)``.
+
+    ``w_{l,b} = sum_k [q_prev_k^ON lnCi_kl(ON,b) + q_prev_k^OFF lnCi_kl(OFF,b)] + lnE_{l,b}``.
+    """
+    return q_prev @ lp.lnCi + lp.lnE
+
+
+def decision_posterior(w: np.ndarray) -> np.ndarray:
+    """y_t = sigma(w^ON - w^OFF) (SPEC §8.6 step 4), ``(ND,)`` (the ON half)."""
+    w_on, w_off = halves(w)
+    return expit(w_on - w_off)
+
+
+def selection_probabilities(y: np.ndarray) -> np.ndarray:
+    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1), ``(ND,)``."""
+    r = y / (1.0 - y + SELECTION_GUARD)
+    return r / r.sum()
+
+
+def sample_decision(pi: np.ndarray, u: float) -> int:
+    """Inverse-CDF sample of one decision from ``pi`` with a uniform ``u`` in [0, 1) (SPEC §7.5).
+
+    Returns the 0-based index ``l`` of the first cumulative probability exceeding ``u``.
+    """
+    cdf = np.cumsum(pi)
+    return int(min(np.searchsorted(cdf, u, side="right"), pi.size - 1))
+
+
+def first_action(decision: int) -> int:
+    """The executed (first) action of decision ``l`` (0-based): ``l // 64`` (SPEC §8.7)."""
+    return decision // (ND // 4)
+
+
+def agent_step(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inference of one time step (SPEC §8.6 steps 3–4): returns ``(q_t, y_t)``.
+
+    The state posterior ``q_t`` (stacked ``(2*NS,)``) combines the observation with the
+    previous posterior; the decision posterior ``y_t`` (``(ND,)``) uses only the
+    previous posterior ``q_{t-1}`` (one-step sensory lag).
+    """
+    v = state_potentials(lp, o, q_prev)
+    q = state_posterior(v)
+    w = decision_potentials(lp, q_prev)
+    y = decision_posterior(w)
+    return q, y
+
+
+# --- risk (SPEC §8.8) ------------------------------------------------------------------
+def chunk_progress(G: np.ndarray) -> float:
+    """Progress of a chunk, Delta = (1 - 2 * mean(G)) * 200, with the codes' exact floating-point expression."""
+    n = G.size
+    return (1.0 - 2.0 * (float(np.sum(G)) / n)) * CHUNK
+
+
+def risk_of_progress(delta: float) -> float:
+    """Chunk risk Gamma from the progress Delta (SPEC §8.8): 0.55 if Delta <= 0, 0.45 if <= 10, else 0."""
+    if delta <= PROGRESS_THRESHOLDS[0]:
+        return RISK_VALUES[0]
+    if delta <= PROGRESS_THRESHOLDS[1]:
+        return RISK_VALUES[1]
+    if delta <= PROGRESS_THRESHOLDS[2]:
+        return RISK_VALUES[2]
+    return RISK_VALUES[3]
+
+
+def chunk_risk(G: np.ndarray) -> float:
+    """Gamma of one chunk of per-step risks G (SPEC §8.8), including the +10 floating-point boundary."""
+    return risk_of_progress(chunk_progress(np.asarray(G, dtype=float)))
+
+
+def modulation(gamma: float) -> float:
+    """The plasticity factor g = 1 - 2 Gamma (SPEC §4.6, §8.8)."""
+    return 1.0 - 2.0 * gamma
+
+
+def n_chunks(t_end: int) -> int:
+    """Number of risk chunks, ceil((t_end - 1) / 200) (SPEC §8.8)."""
+    return -(-(t_end - 1) // CHUNK)
+
+
+def chunk_slices(t_end: int) -> list[slice]:
+    """0-based row slices of the chunks T_i = {200(i-1)+1 .. min(200 i, t_end - 1)} (MATLAB t)."""
+    return [slice(CHUNK * i, min(CHUNK * (i + 1), t_end - 1)) for i in range(n_chunks(t_end))]
+
+
+def chunk_risks(G: np.ndarray, t_end: int) -> np.ndarray:
+    """Gamma_i for every chunk of a trial from the per-step risks ``G`` (rows t-1), ``(n_chunks,)``."""
+    return np.array([chunk_risk(G[s]) for s in chunk_slices(t_end)])
+
+
+# --- trial record and the reference trial loop ----------------------------------------
+@dataclass
+class TrialRecord:
+    """Everything one trial produced (reference engine). Rows are ``t - 1`` (row 0 = t = 1).
+
+    positions (t_end, 2) int, 0-based (row, column) p_t
+    o         (t_end, NO) observations o_t (row 0 zeros: nothing observed at t = 1)
+    q         (t_end, 2*NS) state posteriors q_t (row 0 = D)
+    y         (t_end, ND) decision posteriors y_t (row 0 = E_ON)
+    decisions (t_end,) int, sampled decision l_t (0-based; -1 at t = 1)
+    G         (t_end,) per-step risk G_t (G_1 = 0)
+    t_end     duration (20000 = goal not reached)
+    """
+
+    positions: np.ndarray
+    o: np.ndarray
+    q: np.ndarray
+    y: np.ndarray
+    decisions: np.ndarray
+    G: np.ndarray
+    t_end: int
+    reached: bool
+
+    @property
+    def gammas(self) -> np.ndarray:
+        """Chunk risks Gamma_i of this trial (SPEC §8.8)."""
+        return chunk_risks(self.G, self.t_end)
+
+
+def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
+    """The trial loop of SPEC §8.6; ``choose(t, y)`` returns the decision index at step t."""
+    lp = log_params(params)
+    ny, nx = maze.shape
+    padded = mz.pad_maze(maze)
+    goal = mz.goal_position(ny, nx)
+    positions = np.zeros((T, 2), dtype=np.int64)
+    o = np.zeros((T, NO))
+    q = np.zeros((T, 2 * NS))
+    y = np.zeros((T, ND))
+    decisions = np.full(T, -1, dtype=np.int64)
+    G = np.zeros(T)
+    pos = mz.start_position(ny)
+    positions[0] = pos
+    q[0] = params.D  # q_1 = D (both halves 0.5/256, not normalised)
+    y[0] = halves(params.E)[0]
+    t_end, reached = T, False
+    for t in range(2, T + 1):
+        i = t - 1
+        # 1. move with the previous decision (none at t = 2)
+        action = first_action(decisions[i - 1]) if t >= 3 else -1
+        new_pos = mz.move(maze, pos, action)
+        G[i] = mz.step_risk(pos[1], new_pos[1]) if action >= 0 else 0.5
+        pos = new_pos
+        positions[i] = pos
+        at_goal = pos == goal
+        # 2. observe (the arrival view is centred on the unclipped column, SPEC §8.4)
+        view_pos = mz.arrival_position(ny, nx) if at_goal else pos
+        o[i] = mz.observe(maze, view_pos, padded=padded)
+        # 3.–4. state and decision inference
+        q[i], y[i] = agent_step(lp, o[i], q[i - 1])
+        # 5. select
+        decisions[i] = choose(t, y[i])
+        # 7. stop at the goal
+        if at_goal:
+            t_end, reached = t, True
+            break
+    n = t_end
+    return TrialRecord(positions[:n], o[:n], q[:n], y[:n], decisions[:n], G[:n], t_end, reached)
+
+
+def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndarray, T: int = T_MAX) -> TrialRecord:
+    """One trial with the readable reference (SPEC §8.6), parameters fixed during the trial.
+
+    ``uniforms`` (``(T,)``, from ``rng.random(T)``) drive decision sampling: the decision
+    at step t uses ``uniforms[t - 1]``. Use :func:`draw_uniforms` so that the fast engine
+    consumes the same numbers.
+    """
+    T = check_int("T", T, minimum=3)
+    uniforms = _check_uniforms(uniforms, T)
+
+    def choose(t, y):
+        return sample_decision(selection_probabilities(y), uniforms[t - 1])
+
+    return _trial_loop(maze, params, choose, T)
+
+
+def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.ndarray, T: int = T_MAX) -> TrialRecord:
+    """Like :func:`run_trial_reference` but the decision at step t is ``decisions[t - 1]`` (a replay)."""
+    T = check_int("T", T, minimum=3)
+    decisions = np.asarray(decisions, dtype=np.int64)
+
+    def choose(t, y):
+        return int(decisions[t - 1])
+
+    return _trial_loop(maze, params, choose, T)
+
+
+def draw_uniforms(rng: np.random.Generator, T: int = T_MAX) -> np.ndarray:
+    """The per-trial uniform numbers that drive decision sampling, ``rng.random(T)``."""
+    check_rng(rng)
+    return rng.random(T)
+
+
+def _check_uniforms(uniforms, T: int) -> np.ndarray:
+    u = as_float_array("uniforms", uniforms, ndim=1)
+    if u.size < T:
+        raise ValueError(f"uniforms must have at least T = {T} entries; got {u.size}")
+    if np.any(u < 0) or np.any(u >= 1):
+        raise ValueError("uniforms must lie in [0, 1)")
+    return u
+
+
+# --- end of trial: learning (SPEC §8.8) -------------------------------------------------
+def learn(params: AgentParams, record: TrialRecord) -> AgentParams:
+    """Dirichlet learning at the end of a trial (SPEC §8.8, eq. 3.7); returns new parameters.
+
+    * ``qa(ON, b) += sum_{t=2}^{t_end} o_t q_t^b``, ``qa(OFF, b) += sum (1 - o_t) q_t^b``;
+    * ``qbi(a, b) += sum_{t=2}^{t_end} q_{t-1}^a q_t^b``;
+    * for each chunk i in order, ``qci <- max(1, qci + g_i sum_{t in T_i} q_t (x) (d_{t+1}; 1 - d_{t+1}))``
+      with g_i = 1 - 2 Gamma_i: the floor at 1 is applied after every chunk.
+    """
+    new = params.copy()
+    t_end = record.t_end
+    o_stacked = np.concatenate([record.o[1:t_end], 1.0 - record.o[1:t_end]], axis=1)
+    new.qa += o_stacked.T @ record.q[1:t_end]
+    new.qbi += record.q[: t_end - 1].T @ record.q[1:t_end]
+    d_next = np.zeros((t_end - 1, ND))
+    d_next[np.arange(t_end - 1), record.decisions[1:t_end]] = 1.0
+    d_stacked = np.concatenate([d_next, 1.0 - d_next], axis=1)  # pairs (q_t, d_{t+1}), t = 1..t_end-1
+    for s, gamma in zip(chunk_slices(t_end), record.gammas):
+        new.qci = np.maximum(1.0, new.qci + modulation(gamma) * (record.q[s].T @ d_stacked[s]))
+    return new
+
+
+# --- free energy of a trial (SPEC §8.9) -------------------------------------------------
+def free_energy(params: AgentParams, record: TrialRecord) -> float:
+    """F of one trial with the parameters used during it (SPEC §8.9, eq. 3.5 with chunk risks).
+
+    Sums t = 2 .. t_end - 1; the decision y_t gets the risk of the chunk of t (its
+    decision index), as in both reference codes.
+    """
+    lp = log_params(params)
+    t_end = record.t_end
+    gammas = record.gammas
+    F = 0.0
+    for t in range(2, t_end):
+        i = t - 1
+        q_prev, q, y_on = record.q[i - 1], record.q[i], record.y[i]
+        v = state_potentials(lp, record.o[i], q_prev)
+        F += float(np.sum(q * (np.log(np.maximum(EPS, q)) - v)))
+        g = modulation(gammas[(t - 1) // CHUNK])
+        w_prime = g * (q_prev @ lp.lnCi) + lp.lnE
+        y = np.concatenate([y_on, 1.0 - y_on])
+        F += float(np.sum(y * (np.log(np.maximum(EPS, y)) - w_prime)))
+    return F
+
+
+# --- decision-frequency estimate (SPEC §8.10) ------------------------------------------
+def decision_frequencies(decisions: np.ndarray, t_end: int, T: int = T_MAX) -> np.ndarray:
+    """E-hat_l = (1 / (T - 2)) * #{t = 3..t_end : d_t = l} (SPEC §8.10), ``(ND,)``.
+
+    ``decisions`` is indexed by ``t - 1``. The denominator is fixed (T - 2 = 19998).
+    """
+    d = np.asarray(decisions)[2:t_end]
+    return np.bincount(d, minlength=ND)[:ND] / (T - 2)
+
+
+def estimated_prior(e_hats: np.ndarray) -> np.ndarray:
+    """Stacked prior from decision-frequency estimates (SPEC §8.11 item 3): mean over agents, not renormalised.
+
+    ``e_hats`` is ``(n_agents, ND)``; returns ``(2*ND,)`` = (mean, 1 - mean).
+    """
+    e_on = np.mean(np.atleast_2d(e_hats), axis=0)
+    return np.concatenate([e_on, 1.0 - e_on])
+
+
+# --- the fast engine -------------------------------------------------------------------
+@dataclass
+class TrialSummary:
+    """What the fast engine returns for one trial.
+
+    t_end (duration), reached, F (free energy, SPEC §8.9), gammas (chunk risks),
+    e_hat (ND,) decision frequencies (SPEC §8.10), positions (t_end, 2) and
+    decisions (t_end,) (rows t - 1, decisions[0] = -1).
+    """
+
+    t_end: int
+    reached: bool
+    F: float
+    gammas: np.ndarray
+    e_hat: np.ndarray
+    positions: np.ndarray
+    decisions: np.ndarray = field(repr=False)
+
+
+@dataclass
+class NetworkForm:
+    """The per-trial network weights (SPEC §2.4, §4.7) used by the fast engine.
+
+    Middle layer: ``x_t = sigma(Wo[pid] + K.T x_{t-1} + k_thr)``, where ``Wo[pid] = W.T o_pid + h``
+    is precomputed for every position; output layer: ``y_t = sigma(V.T x_{t-1} + m)``.
+    At t = 2 the previous posterior is D (not complementary), handled by ``k_first``/``y_first``.
+    """
+
+    Wo: np.ndarray  # (n_pid, NS)
+    K: np.ndarray  # (NS, NS), K[k, j] = K1 - K0 for presynaptic k
+    k_thr: np.ndarray  # (NS,)
+    k_first: np.ndarray  # (NS,)
+    V: np.ndarray  # (NS, ND)
+    m: np.ndarray  # (ND,)
+    y_first: np.ndarray  # (ND,)
+    vo_off: np.ndarray  # (n_pid,) sum_j of the observation+lnD part of v^OFF (for F)
+    b_on: np.ndarray  # (NS,) row sums of lnBi(ON, OFF)
+    b_off: np.ndarray  # (NS,) row sums of lnBi(OFF, OFF)
+    c_on: np.ndarray  # (NS,) row sums of lnCi(ON, OFF)
+    c_off: np.ndarray  # (NS,) row sums of lnCi(OFF, OFF)
+    lE_on: np.ndarray
+    lE_off: np.ndarray
+
+    #: column where V starts in the fused matrix (K padded to a multiple of 8 columns)
+    V_OFFSET = 128
+
+    @property
+    def KV(self) -> np.ndarray:
+        """K and V side by side, ``(NS, 128 + ND)``: one pass over x_{t-1} drives both layers."""
+        kv = getattr(self, "_kv", None)
+        if kv is None:
+            ns = self.K.shape[0]
+            kv = np.zeros((ns, self.V_OFFSET + self.V.shape[1]))
+            kv[:, :ns] = self.K
+            kv[:, self.V_OFFSET :] = self.V
+            self._kv = kv
+        return kv
+
+
+def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position ids and their observations for the fast engine.
+
+    Returns ``pid_map`` (ny, nx) int32 (-1 where the agent can never be; the goal cell
+    maps to the arrival view, SPEC §8.4) and ``obs`` (n_pid, NO) float64.
+    """
+    ny, nx = maze.shape
+    padded = mz.pad_maze(maze)
+    cells = mz.rooms(ny, nx)
+    pid_map = np.full((ny, nx), -1, dtype=np.int32)
+    obs = np.zeros((len(cells) + 1, NO))
+    for p, (r, c) in enumerate(cells):
+        pid_map[r, c] = p
+        obs[p] = mz.observe(maze, (int(r), int(c)), padded=padded)
+    gr, gc = mz.goal_position(ny, nx)
+    pid_map[gr, gc] = len(cells)
+    obs[len(cells)] = mz.observe(maze, mz.arrival_position(ny, nx), padded=padded)
+    return pid_map, obs
+
+
+def network_form(lp: LogParams, obs: np.ndarray) -> NetworkForm:
+    """Collapse the log-parameters into network weights and thresholds (SPEC §2.4, §4.7)."""
+    A = blocks(lp.lnA)
+    B = blocks(lp.lnBi)
+    C = blocks(lp.lnCi)
+    lD_on, lD_off = halves(lp.lnD)
+    lE_on, lE_off = halves(lp.lnE)
+    W = (A["on_on"] - A["on_off"]) - (A["off_on"] - A["off_off"])  # (NO, NS) = (W1 - W0).T
+    h = (A["off_on"] - A["off_off"]).sum(axis=0) + lD_on - lD_off
+    KA = B["on_on"] - B["on_off"]
+    KB = B["off_on"] - B["off_off"]
+    VA = C["on_on"] - C["on_off"]
+    VB = C["off_on"] - C["off_off"]
+    from . import _agent_numba as kern
+
+    D_on, D_off = np.exp(lp.lnD[:NS]), np.exp(lp.lnD[NS:])  # D itself (D > 1e-6 here)
+    # (elementwise products and sums instead of matrix products: no BLAS thread pools here)
+    return NetworkForm(
+        Wo=kern.observation_drive(np.ascontiguousarray(obs), np.ascontiguousarray(W), h),
+        K=np.ascontiguousarray(KA - KB),
+        k_thr=KB.sum(axis=0),
+        k_first=(D_on[:, None] * KA).sum(axis=0) + (D_off[:, None] * KB).sum(axis=0),
+        V=np.ascontiguousarray(VA - VB),
+        m=VB.sum(axis=0) + lE_on - lE_off,
+        y_first=(D_on[:, None] * VA).sum(axis=0) + (D_off[:, None] * VB).sum(axis=0) + lE_on - lE_off,
+        vo_off=(obs * A["on_off"].sum(axis=1)).sum(axis=1) + ((1.0 - obs) * A["off_off"].sum(axis=1)).sum(axis=1) + lD_off.sum(),
+        b_on=B["on_off"].sum(axis=1),
+        b_off=B["off_off"].sum(axis=1),
+        c_on=C["on_off"].sum(axis=1),
+        c_off=C["off_off"].sum(axis=1),
+        lE_on=np.ascontiguousarray(lE_on),
+        lE_off=np.ascontiguousarray(lE_off),
+    )
+
+
+def run_trial_fast(
+    maze: np.ndarray,
+    params: AgentParams,
+    uniforms: np.ndarray,
+    T: int = T_MAX,
+    tables: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[AgentParams, TrialSummary]:
+    """One trial plus end-of-trial learning with the compiled engine (same maths as the reference).
+
+    Returns ``(params after learning, summary)``. Given the same ``uniforms`` it makes the
+    same decisions as :func:`run_trial_reference`, and its learned parameters equal
+    :func:`learn` of the reference record up to floating-point summation order.
+    ``tables`` is :func:`position_table` of the maze (pass it to skip recomputing it every trial).
+    """
+    from . import _agent_numba as kern
+
+    T = check_int("T", T, minimum=3)
+    uniforms = np.ascontiguousarray(_check_uniforms(uniforms, T))
+    lp = log_params(params)
+    pid_map, obs = position_table(maze) if tables is None else tables
+    nf = network_form(lp, obs)
+    D_on, D_off = halves(params.D)
+    n_pid = obs.shape[0]
+    ny, nx = maze.shape
+    sr, sc = mz.start_position(ny)
+    gr, gc = mz.goal_position(ny, nx)
+    positions = np.zeros((T, 2), dtype=np.int32)
+    decisions = np.full(T, -1, dtype=np.int32)
+    Sq_on = np.zeros((n_pid, NS))
+    Sq_off = np.zeros((n_pid, NS))
+    M_padded = np.zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
+    s_prev = np.zeros(NS)
+    s_cur = np.zeros(NS)
+    q2 = np.zeros(NS)
+    qci = params.qci.copy()
+    n_ch = n_chunks(T)
+    gammas = np.zeros(n_ch)
+    t_end, F = kern.trial_kernel(
+        np.ascontiguousarray(maze, dtype=np.int8), pid_map, sr, sc, gr, gc,
+        nf.Wo, nf.KV, nf.V_OFFSET, nf.k_thr, nf.k_first, nf.m, nf.y_first,
+        np.ascontiguousarray(D_on), np.ascontiguousarray(D_off),
+        nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off,
+        uniforms, T, CHUNK, SELECTION_GUARD, EPS,
+        positions, decisions, Sq_on, Sq_off, M_padded, s_prev, s_cur, q2, qci, gammas,
+    )
+    M = M_padded[:, :NS]
+    n_c = n_chunks(t_end)
+    new = AgentParams(params.qa.copy(), params.qbi.copy(), qci, params.D.copy(), params.E.copy())
+    # qa increments from the per-position sums of q (o is constant at a position)
+    new.qa += kern.qa_increment(obs, Sq_on, Sq_off)
+    # qbi increments: t = 2 term with q_1 = D, then sums over t = 3..t_end with complementary halves
+    n = t_end - 2
+    q2_off = 1.0 - q2
+    ones = np.ones(NS)
+    inc_b = np.block(
+        [
+            [M + np.outer(D_on, q2), np.outer(s_prev, ones) - M + np.outer(D_on, q2_off)],
+            [np.outer(ones, s_cur) - M + np.outer(D_off, q2), n - np.outer(s_prev, ones) - np.outer(ones, s_cur) + M + np.outer(D_off, q2_off)],
+        ]
+    )
+    new.qbi += inc_b
+    d = decisions[:t_end].astype(np.int64)
+    summary = TrialSummary(
+        t_end=int(t_end),
+        reached=bool(positions[t_end - 1, 0] == gr and positions[t_end - 1, 1] == gc),
+        F=float(F),
+        gammas=gammas[:n_c].copy(),
+        e_hat=decision_frequencies(d, t_end, T),
+        positions=positions[:t_end].astype(np.int64),
+        decisions=d,
+    )
+    return new, summary
+
+
+def run_agent_fast(
+    maze: np.ndarray,
+    params: AgentParams,
+    rng: np.random.Generator,
+    n_trials: int,
+    T: int = T_MAX,
+    keep_positions=(),
+    progress: bool | None = None,
+) -> tuple[AgentParams, list[TrialSummary]]:
+    """``n_trials`` trials of one agent on one maze, learning after each (SPEC §8.11 item 4).
+
+    Each trial draws its uniforms with :func:`draw_uniforms` (``rng.random(T)``), so the
+    same ``rng`` seed gives the same run with :func:`run_trial_reference` + :func:`learn`.
+    Positions and decisions are kept only for the 1-based trial numbers in ``keep_positions``.
+    Returns the final parameters and one :class:`TrialSummary` per trial.
+    """
+    from ._progress import progress_bar
+
+    check_rng(rng)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    tables = position_table(maze)
+    keep = set(int(k) for k in keep_positions)
+    out = []
+    for trial in progress_bar(range(1, n_trials + 1), desc="trials", progress=progress):
+        params, s = run_trial_fast(maze, params, draw_uniforms(rng, T), T=T, tables=tables)
+        if trial not in keep:  # keep memory small in long runs
+            s.positions = s.positions[:0]
+            s.decisions = s.decisions[:0]
+        out.append(s)
+    return params, out

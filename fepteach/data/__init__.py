@@ -1,0 +1,1 @@
+"""Small data tables shipped with fepteach (reference values quoted from published results)."""

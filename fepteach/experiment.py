@@ -1,0 +1,414 @@
+"""Maze experiments: the paper protocol (SPEC §8.11) and free-form runs, in parallel, resumable.
+
+* :func:`run_paper_protocol` — one prior condition as in P2: 20 mazes; samples 1–20 with the
+  nominal prior on mazes 1–20; samples 21–30 on mazes 11–20 with the prior re-estimated
+  from the trial-1 decisions of samples 1–10 (mean of the estimates, not renormalised).
+* :func:`run_agents` — N fresh agents x M trials, each on its own fresh maze.
+
+Both return a :class:`MazeResults` and, when ``out`` is given, write it to a folder as they
+go: every finished agent is saved at once (``agents/agent_XXX.npz``), so an interrupted run
+keeps its finished agents and a second call with the same folder resumes. The finished
+folder holds ``durations.csv`` (trials x agents), ``free_energy.csv``, ``e_hat.npy``
+(trials x agents x 256), ``mazes.npy``, ``trajectories.npz``, ``config.json``.
+
+Agents run in parallel through any :class:`concurrent.futures.Executor` (default: a process
+pool on all cores). A Dask cluster works too, for sweeps larger than one machine::
+
+    from dask.distributed import Client
+    client = Client("scheduler-address:8786")
+    res = run_agents(0.25, 200, 100, seed=1, executor=client.get_executor())
+
+Randomness: every agent gets its own ``numpy.random.Generator`` spawned from ``seed``
+(``SeedSequence(seed).spawn``), so results do not depend on scheduling or on the executor.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import agent as ag
+from . import maze as mz
+from ._progress import progress_bar
+from ._validate import check_int
+
+N_PAPER_MAZES = 20  #: mazes per condition (SPEC §8.11)
+N_PAPER_SAMPLES = 30  #: samples (agents) per condition
+N_PAPER_TRIALS = 100  #: trials per sample
+N_ESTIMATE = 10  #: samples 1..10 provide the decision-frequency estimate
+
+
+@dataclass
+class RunConfig:
+    """What was run. ``protocol`` is ``"paper"`` (SPEC §8.11) or ``"agents"`` (free-form)."""
+
+    protocol: str
+    prior: float
+    n_agents: int
+    n_trials: int
+    seed: int
+    T: int = ag.T_MAX
+    ny: int = mz.NY
+    nx: int = mz.NX
+    keep_trajectories: tuple = (1,)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["keep_trajectories"] = list(self.keep_trajectories)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RunConfig":
+        d = dict(d)
+        d["keep_trajectories"] = tuple(d.get("keep_trajectories", (1,)))
+        return cls(**d)
+
+
+@dataclass
+class AgentTask:
+    """Everything a worker needs to run one agent (picklable)."""
+
+    index: int  # 0-based agent (sample) index
+    maze: np.ndarray
+    E: np.ndarray  # stacked decision prior (2*ND,)
+    seed_seq: np.random.SeedSequence
+    n_trials: int
+    T: int
+    keep_trajectories: tuple
+
+
+@dataclass
+class AgentResult:
+    """One agent's run: per-trial durations, F, decision frequencies, kept trajectories."""
+
+    index: int
+    durations: np.ndarray  # (n_trials,)
+    free_energy: np.ndarray  # (n_trials,)
+    e_hat: np.ndarray  # (n_trials, ND)
+    trajectories: dict = field(default_factory=dict)  # 1-based trial -> (t_end, 2) positions
+
+
+@dataclass
+class MazeResults:
+    """Results of a maze experiment (all arrays indexed [trial, agent], 0-based).
+
+    durations (n_trials, n_agents) int: steps to the goal, ``T`` = not reached;
+    free_energy (n_trials, n_agents): F per trial (SPEC §8.9);
+    e_hat (n_trials, n_agents, 256): decision-frequency estimates (SPEC §8.10);
+    mazes (n_agents, ny, nx): the maze of each agent;
+    E (n_agents, 512): the decision prior each agent used;
+    trajectories: {(agent, trial): (t_end, 2) positions} for the kept trials (1-based trial);
+    estimated_prior: (512,) the re-estimated prior of samples 21–30 (paper protocol) or None.
+    """
+
+    config: RunConfig
+    durations: np.ndarray
+    free_energy: np.ndarray
+    e_hat: np.ndarray
+    mazes: np.ndarray
+    E: np.ndarray
+    trajectories: dict
+    estimated_prior: np.ndarray | None = None
+
+    @property
+    def success(self) -> np.ndarray:
+        """Boolean (n_trials, n_agents): goal reached (duration < T)."""
+        return self.durations < self.config.T
+
+    def block_stats(self, agents=None, blocks=None) -> list[dict]:
+        """Median duration and success rate per block of trials, pooled over ``agents`` (0-based).
+
+        ``blocks`` are 1-based inclusive (first, last) trial pairs; default
+        :data:`fepteach.data.maze_reference.BLOCKS` truncated to the trials run.
+        """
+        from .data.maze_reference import BLOCKS
+
+        agents = np.arange(self.durations.shape[1]) if agents is None else np.asarray(agents)
+        n = self.durations.shape[0]
+        blocks = [b for b in (BLOCKS if blocks is None else blocks) if b[0] <= n]
+        out = []
+        for a, b in blocks:
+            d = self.durations[a - 1 : min(b, n), agents].ravel()
+            out.append(
+                {
+                    "trials": (a, min(b, n)),
+                    "median": float(np.median(d)),
+                    "success": float(np.mean(d < self.config.T)),
+                    "n": int(d.size),
+                }
+            )
+        return out
+
+    def save(self, folder) -> Path:
+        """Write the results to ``folder`` (created if needed); returns the path."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(self.config.to_json(), indent=2))
+        _write_csv(folder / "durations.csv", self.durations, fmt="%d")
+        _write_csv(folder / "free_energy.csv", self.free_energy, fmt="%.10g")
+        np.save(folder / "e_hat.npy", self.e_hat)
+        np.save(folder / "mazes.npy", self.mazes)
+        np.save(folder / "E.npy", self.E)
+        if self.estimated_prior is not None:
+            np.savetxt(folder / "estimated_prior.csv", self.estimated_prior, fmt="%.17g")
+        np.savez_compressed(
+            folder / "trajectories.npz",
+            **{f"agent{a:03d}_trial{t:03d}": p for (a, t), p in self.trajectories.items()},
+        )
+        return folder
+
+    @classmethod
+    def load(cls, folder) -> "MazeResults":
+        """Read results written by :meth:`save` (or by a finished run)."""
+        folder = Path(folder)
+        if not (folder / "config.json").is_file():
+            raise ValueError(f"folder {folder} does not hold maze results (no config.json)")
+        config = RunConfig.from_json(json.loads((folder / "config.json").read_text()))
+        durations = np.loadtxt(folder / "durations.csv", delimiter=",", dtype=np.int64, ndmin=2)
+        free_energy = np.loadtxt(folder / "free_energy.csv", delimiter=",", ndmin=2)
+        est = folder / "estimated_prior.csv"
+        traj = {}
+        with np.load(folder / "trajectories.npz") as z:
+            for k in z.files:
+                a, t = k.replace("agent", "").split("_trial")
+                traj[(int(a), int(t))] = z[k]
+        return cls(
+            config=config,
+            durations=durations,
+            free_energy=free_energy,
+            e_hat=np.load(folder / "e_hat.npy"),
+            mazes=np.load(folder / "mazes.npy"),
+            E=np.load(folder / "E.npy"),
+            trajectories=traj,
+            estimated_prior=np.loadtxt(est) if est.is_file() else None,
+        )
+
+
+def _write_csv(path: Path, arr: np.ndarray, fmt: str) -> None:
+    np.savetxt(path, np.atleast_2d(arr), delimiter=",", fmt=fmt)
+
+
+# --- one agent (runs in a worker) -------------------------------------------------------
+def run_agent_task(task: AgentTask) -> AgentResult:
+    """Run one agent for its trials with the fast engine (top-level so that process pools can pickle it)."""
+    rng = np.random.default_rng(task.seed_seq)
+    params = ag.initial_params(E=task.E)
+    _, summaries = ag.run_agent_fast(
+        task.maze, params, rng, task.n_trials, T=task.T, keep_positions=task.keep_trajectories, progress=False
+    )
+    return AgentResult(
+        index=task.index,
+        durations=np.array([s.t_end for s in summaries], dtype=np.int64),
+        free_energy=np.array([s.F for s in summaries]),
+        e_hat=np.stack([s.e_hat for s in summaries]),
+        trajectories={k: summaries[k - 1].positions for k in task.keep_trajectories if 1 <= k <= task.n_trials},
+    )
+
+
+def first_trial_estimate(maze: np.ndarray, E: np.ndarray, seed_seq: np.random.SeedSequence, T: int) -> np.ndarray:
+    """Decision-frequency estimate of trial 1 of a fresh agent (SPEC §8.10), with the agent's own seed.
+
+    Gives exactly the trial-1 ``e_hat`` of :func:`run_agent_task` with the same arguments.
+    """
+    rng = np.random.default_rng(seed_seq)
+    _, s = ag.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T)
+    return s.e_hat
+
+
+# --- validation ---------------------------------------------------------------------------
+def check_out_folder(out) -> Path:
+    """Create ``out`` if needed and check it can be written; raise ValueError otherwise."""
+    path = Path(out).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write_test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output folder {str(path)!r} cannot be written: {exc.strerror or exc}") from exc
+    if not path.is_dir():
+        raise ValueError(f"output folder {str(path)!r} is not a folder")
+    return path
+
+
+def _check_common(prior, n_agents, n_trials, seed, T):
+    prior = ag.check_prior(prior)
+    n_agents = check_int("n_agents", n_agents, minimum=1)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    T = check_int("T", T, minimum=3)
+    return prior, n_agents, n_trials, seed, T
+
+
+# --- runners --------------------------------------------------------------------------------
+def run_agents(
+    prior: float,
+    n_agents: int,
+    n_trials: int,
+    *,
+    seed: int = 0,
+    out=None,
+    executor: Executor | None = None,
+    T: int = ag.T_MAX,
+    ny: int = mz.NY,
+    nx: int = mz.NX,
+    keep_trajectories=(1,),
+    progress: bool | None = None,
+) -> MazeResults:
+    """Free-form run: ``n_agents`` fresh agents with the nominal prior, each on its own new maze.
+
+    ``prior`` is e_right ("Eright", SPEC §8.1) in (0, 0.5). Agent ``a`` draws its maze and its
+    decisions from ``SeedSequence(seed).spawn(n_agents)[a]``. See the module docstring for
+    ``out`` (resumable folder) and ``executor``.
+    """
+    prior, n_agents, n_trials, seed, T = _check_common(prior, n_agents, n_trials, seed, T)
+    ny, nx = mz.check_maze_size(ny, nx)
+    config = RunConfig("agents", prior, n_agents, n_trials, seed, T, ny, nx, tuple(keep_trajectories))
+    E = ag.decision_prior(prior)
+    tasks = []
+    for a, ss in enumerate(np.random.SeedSequence(seed).spawn(n_agents)):
+        maze_ss, agent_ss = ss.spawn(2)
+        maze = mz.make_maze(np.random.default_rng(maze_ss), ny, nx)
+        tasks.append(AgentTask(a, maze, E, agent_ss, n_trials, T, tuple(keep_trajectories)))
+    return _run_tasks(config, tasks, out, executor, progress, estimated_prior=None)
+
+
+def paper_mazes(seed: int, ny: int = mz.NY, nx: int = mz.NX) -> list[np.ndarray]:
+    """The 20 mazes of one condition (SPEC §8.11 item 1), generated in order from ``seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
+    return [mz.make_maze(rng, ny, nx) for _ in range(N_PAPER_MAZES)]
+
+
+def run_paper_protocol(
+    prior: float,
+    *,
+    seed: int = 0,
+    out=None,
+    executor: Executor | None = None,
+    n_trials: int = N_PAPER_TRIALS,
+    T: int = ag.T_MAX,
+    keep_trajectories=(1, N_PAPER_TRIALS),
+    progress: bool | None = None,
+) -> MazeResults:
+    """The paper protocol for one prior condition (SPEC §8.11).
+
+    Samples 1–20 (agents 0–19): nominal prior E on mazes 1–20. Samples 21–30 (agents
+    20–29): mazes 11–20, prior ``E_ON`` = mean trial-1 decision frequencies of samples 1–10
+    (not renormalised), ``E_OFF = 1 - E_ON``. The trial-1 estimates are computed first
+    (they are exactly the samples' own first trials), so all 30 agents run in parallel.
+    """
+    prior, _, n_trials, seed, T = _check_common(prior, 1, n_trials, seed, T)
+    config = RunConfig("paper", prior, N_PAPER_SAMPLES, n_trials, seed, T, mz.NY, mz.NX, tuple(keep_trajectories))
+    mazes = paper_mazes(seed)
+    agent_ss = np.random.SeedSequence(seed).spawn(2)[1].spawn(N_PAPER_SAMPLES)
+    E_nominal = ag.decision_prior(prior)
+    folder = None if out is None else check_out_folder(out)
+    est_file = None if folder is None else folder / "estimated_prior.csv"
+    if est_file is not None and est_file.is_file() and _same_config(folder, config):
+        E_est = np.loadtxt(est_file)
+    else:
+        e1 = [first_trial_estimate(mazes[h], E_nominal, agent_ss[h], T) for h in range(N_ESTIMATE)]
+        E_est = ag.estimated_prior(np.array(e1))
+    tasks = [AgentTask(h, mazes[h], E_nominal, agent_ss[h], n_trials, T, tuple(keep_trajectories)) for h in range(20)]
+    tasks += [
+        AgentTask(h, mazes[h - 10], E_est, agent_ss[h], n_trials, T, tuple(keep_trajectories))
+        for h in range(20, N_PAPER_SAMPLES)
+    ]
+    return _run_tasks(config, tasks, folder, executor, progress, estimated_prior=E_est)
+
+
+def _same_config(folder: Path, config: RunConfig) -> bool:
+    f = folder / "config.json"
+    return f.is_file() and json.loads(f.read_text()) == config.to_json()
+
+
+def default_executor() -> Executor:
+    """A process pool on all cores (numba kernels are compiled once and cached on disk)."""
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+
+
+def _run_tasks(config, tasks, out, executor, progress, estimated_prior) -> MazeResults:
+    folder = None if out is None else check_out_folder(out)
+    done: dict[int, AgentResult] = {}
+    if folder is not None:
+        cfg_file = folder / "config.json"
+        if cfg_file.is_file():
+            if json.loads(cfg_file.read_text()) != config.to_json():
+                raise ValueError(
+                    f"output folder {str(folder)!r} holds a different run (config.json differs); "
+                    "choose another folder"
+                )
+        else:
+            cfg_file.write_text(json.dumps(config.to_json(), indent=2))
+        if estimated_prior is not None:
+            np.savetxt(folder / "estimated_prior.csv", estimated_prior, fmt="%.17g")
+        (folder / "agents").mkdir(exist_ok=True)
+        for t in tasks:
+            f = folder / "agents" / f"agent_{t.index:03d}.npz"
+            if f.is_file():
+                done[t.index] = _load_agent(f)
+    todo = [t for t in tasks if t.index not in done]
+    total = len(tasks) * config.n_trials
+    bar = progress_bar(total=total, desc=f"maze e_r={config.prior} (agent-trials)", progress=progress, unit="trial")
+    bar.update(len(done) * config.n_trials)
+    if todo:
+        own = executor is None
+        ex = default_executor() if own else executor
+        try:
+            futures = [ex.submit(run_agent_task, t) for t in todo]
+            for fut in as_completed(futures):
+                res = fut.result()
+                done[res.index] = res
+                if folder is not None:
+                    _save_agent(folder / "agents" / f"agent_{res.index:03d}.npz", res)
+                bar.update(config.n_trials)
+        finally:
+            if own:
+                ex.shutdown(wait=True, cancel_futures=True)
+    bar.close()
+    order = [t.index for t in tasks]
+    results = MazeResults(
+        config=config,
+        durations=np.stack([done[i].durations for i in order], axis=1),
+        free_energy=np.stack([done[i].free_energy for i in order], axis=1),
+        e_hat=np.stack([done[i].e_hat for i in order], axis=1),
+        mazes=np.stack([t.maze for t in tasks]),
+        E=np.stack([t.E for t in tasks]),
+        trajectories={(i, k): p for i in order for k, p in done[i].trajectories.items()},
+        estimated_prior=estimated_prior,
+    )
+    if folder is not None:
+        results.save(folder)
+    return results
+
+
+def _save_agent(path: Path, res: AgentResult) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(
+        tmp,
+        index=res.index,
+        durations=res.durations,
+        free_energy=res.free_energy,
+        e_hat=res.e_hat,
+        **{f"traj{k:03d}": p for k, p in res.trajectories.items()},
+    )
+    os.replace(tmp, path)  # atomic: an interrupted write never leaves a half file
+
+
+def _load_agent(path: Path) -> AgentResult:
+    with np.load(path) as z:
+        traj = {int(k[4:]): z[k] for k in z.files if k.startswith("traj")}
+        return AgentResult(int(z["index"]), z["durations"], z["free_energy"], z["e_hat"], traj)
+
+
+def read_durations_csv(path) -> np.ndarray:
+    """Read a trials x agents durations CSV (ours or the reference ``nn_mdp_time_E*.csv``)."""
+    with open(path, newline="") as fh:
+        rows = [[float(x) for x in row] for row in csv.reader(fh) if row]
+    return np.array(rows)
