@@ -25,6 +25,8 @@ _ipython_dir = Path(tempfile.mkdtemp(prefix="fepteach-ipython-"))
 _startup = _ipython_dir / "profile_default" / "startup"
 _startup.mkdir(parents=True)
 shutil.copy(Path(__file__).parent / "_kernel_startup" / "00_fepteach_guards.py", _startup)
+# Kernel start-up chatter (e.g. ipykernel's transport notice) is not lesson output: keep it off the test log.
+(_ipython_dir / "profile_default" / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n')
 os.environ["IPYTHONDIR"] = str(_ipython_dir)
 
 

@@ -100,6 +100,7 @@ def _execute(nb, workdir: Path, timeout: float, log: Path) -> str:
             kernel_name="python3",
             allow_errors=True,
             interrupt_on_timeout=True,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # keep kernel start-up notices off the console
             resources={"metadata": {"path": str(workdir)}},
         )
         client.execute()
