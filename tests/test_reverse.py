@@ -154,7 +154,12 @@ def test_O26_mean_activity_monotone_in_prior():
 
 
 def test_O27_synaptic_trajectory_prediction():
-    """alpha_hat from the activity of a p = 0.5 network (eq. 5.1) predicts the final synapses in a new environment: corr >= 0.99."""
+    """alpha_hat from the activity of a p = 0.5 network (eq. 5.1) predicts the final synapses in a new environment: corr >= 0.99.
+
+    Measured over 60 environments: 4/60 give corr < 0.99 (min 0.81), and the same 4 fail when the predicting
+    network is given the *true* prior — the two random initialisations then settle on different solutions
+    (mirrored synapses), so those failures are not errors of the prior estimate. Seeds 100-104 are fixed here.
+    """
     corrs = []
     for seed in SEEDS:
         rng = np.random.default_rng(100 + seed)
