@@ -74,3 +74,50 @@ def test_core_modules_import_without_matplotlib_or_ipywidgets():
     )
     res = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+def _run_cell(source):
+    """Execute one cell in a kernel started the way the test suite starts lesson kernels."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    return nb.cells[0].outputs
+
+
+def test_lesson_kernels_refuse_network_connections_but_allow_loopback():
+    outs = _run_cell(
+        "import socket\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)\n"
+        "c = socket.create_connection(s.getsockname(), timeout=2); c.close(); s.close()\n"
+        "print('loopback ok')\n"
+        "socket.create_connection(('203.0.113.7', 80), timeout=2)\n"
+    )
+    text = "".join(o.get("text", "") for o in outs if o["output_type"] == "stream")
+    errors = [o for o in outs if o["output_type"] == "error"]
+    assert "loopback ok" in text
+    assert errors and "must run offline" in errors[0]["evalue"]
+
+
+def test_a_notebook_cell_writing_to_stderr_fails_the_suite(tmp_path):
+    """The stderr rule of conftest.py can fail: run it on a notebook that warns."""
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+
+    here = Path(__file__).parent
+    shutil.copy(here / "conftest.py", tmp_path / "conftest.py")
+    shutil.copytree(here / "_kernel_startup", tmp_path / "_kernel_startup")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print('fine')"),
+        nbformat.v4.new_code_cell("import warnings; warnings.warn('noisy lesson')"),
+    ])
+    nbformat.write(nb, tmp_path / "noisy.ipynb")
+    res = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+                          "-q", "noisy.ipynb"], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "1 failed, 1 passed" in res.stdout
+    assert "wrote to stderr" in res.stdout and "noisy lesson" in res.stdout
