@@ -64,28 +64,15 @@ def render_relaxation(w: float = 3.0, o: int = 1, h: float = -1.0, x0: float = 0
 def relaxation_widget():
     """Sliders for w, o, h, x0 and dt around :func:`render_relaxation` (JupyterLab, Colab, VS Code)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    style = {"description_width": "initial"}
+    from ._wiring import STYLE, interactive, slider, toggle
+
     controls = {
-        "w": widgets.FloatSlider(value=3.0, min=-6, max=6, step=0.25, description="w = W₁−W₀", continuous_update=False, style=style),
-        "o": widgets.ToggleButtons(options=[0, 1], value=1, description="input o", style=style),
-        "h": widgets.FloatSlider(value=-1.0, min=-6, max=6, step=0.25, description="h = h₁−h₀", continuous_update=False, style=style),
-        "x0": widgets.FloatSlider(value=0.1, min=0.01, max=0.99, step=0.01, description="x(0)", continuous_update=False, style=style),
-        "dt": widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.05, step=0.05, description="Euler step dt", continuous_update=False, style=style),
+        "w": slider(3.0, -6, 6, 0.25, "w = W₁−W₀"),
+        "o": toggle([0, 1], 1, "input o"),
+        "h": slider(-1.0, -6, 6, 0.25, "h = h₁−h₀"),
+        "x0": slider(0.1, 0.01, 0.99, 0.01, "x(0)"),
+        "dt": widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.05, step=0.05, description="Euler step dt",
+                                     continuous_update=False, style=STYLE),
     }
-    out = widgets.Output()
-
-    def _redraw(_=None):
-        with out:
-            out.clear_output(wait=True)
-            render_relaxation(**{k: c.value for k, c in controls.items()})
-            plt.show()
-
-    for c in controls.values():
-        c.observe(_redraw, names="value")
-    _redraw()
-    box = widgets.VBox([widgets.HBox([controls["w"], controls["o"]]), widgets.HBox([controls["h"], controls["x0"]]), controls["dt"], out])
-    display(box)
-    return box
+    return interactive(render_relaxation, controls, [["w", "o"], ["h", "x0"], ["dt"]])
