@@ -31,7 +31,7 @@ def render_cost_curve(o: int = 1, w1: float = 2.0, w0: float = 0.0, phi1: float 
     return fig
 
 
-def render_plasticity(eta: float = 0.02, n_steps: int = 400, seed: int = 0, fig=None):
+def render_plasticity(eta: float = 0.05, n_steps: int = 1500, seed: int = 0, fig=None):
     """Online learning of a 2-neuron, 6-input network with adaptive vs fixed thresholds (SPEC §3.5).
 
     Inputs are noisy copies of one hidden binary cause. Returns the axes.
