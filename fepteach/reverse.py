@@ -51,6 +51,9 @@ __all__ = [
     "predict_learning",
     "predict_learning_reference",
     "predict_subsequent_learning",
+    "log_prior_odds_from_activity",
+    "MysteryNetwork",
+    "mystery_network",
 ]
 
 
@@ -376,3 +379,75 @@ def predict_subsequent_learning(o, x, session_length: int, n_init_sessions: int,
     later_pred = estimate_from_activity(o, x_joined, session_length, lam, est.phi1, est.phi0).W1[n_init_sessions:]
     return SubsequentLearning(estimate=est, x_observed=xo, x_predicted=xp, t_split=t_split,
                               correlation=np.nan_to_num(corr), W1_observed=later_obs, W1_predicted=later_pred)
+
+
+# ---------------------------------------------------------------------------
+# Reading the prior off the thresholds (SPEC §4.5 remark) and a network to diagnose
+# ---------------------------------------------------------------------------
+def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
+    """Per-step readout of the threshold constants' difference phi1 - phi0 from (inputs, activity) (SPEC §4.5, §6.3).
+
+    The weights in force at step t are reconstructed from the data before t (``Hebb = lam/2 + sum x o^T``,
+    ``Home = lam + sum x 1^T``, as in :func:`estimate_from_activity` with one-step sessions). A canonical network's
+    activity satisfies ``logit(x_t) = (W1 - W0) o_t + h1 - h0``, and ``h = ln(1 - sigma(W)) 1 + phi`` (eq. 1.2), so
+    ``phi1 - phi0 = logit(x_t) - (W1 - W0) o_t - [ln(1 - sigma(W1)) - ln(1 - sigma(W0))] 1`` at every step.
+    Unlike eq. (5.1) this is not pulled toward the data's prevalence, but it needs the weights (and it assumes the
+    network started from ``lam``-strength neutral synapses). Activities are clipped to [EPS, 1 - EPS].
+
+    ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns (T, Nx); take the median over time for an estimate and
+    ``sigmoid`` of it for the implied prior D_ON.
+    """
+    o, x = check_data(o, x)
+    lam = check_positive("lam", lam)
+    xo = x[:, :, None] * o[:, None, :]                               # (T, Nx, No)
+    xbo = (1.0 - x)[:, :, None] * o[:, None, :]
+    before = lambda a: np.concatenate([np.zeros_like(a[:1]), np.cumsum(a, axis=0)[:-1]])  # noqa: E731
+    hebb1 = lam / 2 + before(xo)
+    hebb0 = lam / 2 + before(xbo)
+    home1 = lam + before(np.broadcast_to(x[:, :, None], xo.shape))
+    home0 = lam + before(np.broadcast_to((1.0 - x)[:, :, None], xo.shape))
+    W1, W0 = logit(hebb1 / home1), logit(hebb0 / home0)
+    drive = np.einsum("tji,ti->tj", W1 - W0, o)
+    adaptive = -np.logaddexp(0.0, W1).sum(axis=2) + np.logaddexp(0.0, W0).sum(axis=2)
+    xc = np.clip(x, EPS, 1 - EPS)
+    return logit(xc) - drive - adaptive
+
+
+@dataclass
+class MysteryNetwork:
+    """Recorded data of a BSS network whose implicit prior is hidden (for the "diagnose a network" exercise).
+
+    ``o``, ``x``: inputs (T, 32) and activity (T, 2) of the recorded period; ``o_next``, ``x_next``: the following
+    period, to check predictions against. :meth:`reveal` returns the hidden priors (p1, p2).
+    """
+
+    o: np.ndarray
+    x: np.ndarray
+    o_next: np.ndarray
+    x_next: np.ndarray
+    _p: tuple
+
+    def reveal(self) -> tuple:
+        """The hidden implicit priors P(s_j = 1) = exp(phi1_j) of the two neurons."""
+        return self._p
+
+    def __repr__(self) -> str:  # do not print the answer
+        return f"MysteryNetwork(o={self.o.shape}, x={self.x.shape}, o_next={self.o_next.shape}, x_next={self.x_next.shape})"
+
+
+def mystery_network(seed: int, T: int = 10_000, T_next: int = 5_000, p_range=(0.2, 0.8)) -> MysteryNetwork:
+    """A BSS network ([M] protocol, SPEC §5) with hidden implicit priors p_j ~ U(``p_range``), recorded for
+    ``T`` steps and then ``T_next`` more. Returns :class:`MysteryNetwork` (the priors via ``.reveal()``)."""
+    from fepteach import bss
+
+    seed = check_int("seed", seed, minimum=0)
+    T = check_int("T", T, minimum=2)
+    T_next = check_int("T_next", T_next, minimum=1)
+    rng = np.random.default_rng(seed)
+    lo, hi = (float(v) for v in p_range)
+    if not 0 < lo < hi < 1:
+        raise ValueError(f"p_range must satisfy 0 < low < high < 1; got {p_range}")
+    p = rng.uniform(lo, hi, 2)
+    data = bss.generate_data(T + T_next, rng)
+    run = bss.simulate_bss(data.o, bss.initial_counts(), bss.prior_phi(p[0], p[1]), bin_size=0)
+    return MysteryNetwork(o=data.o[:T], x=run.x[:T], o_next=data.o[T:], x_next=run.x[T:], _p=(float(p[0]), float(p[1])))

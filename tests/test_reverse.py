@@ -173,6 +173,37 @@ def test_O27_synaptic_trajectory_prediction():
 
 
 # ---------------------------------------------------------------------------
+# Threshold readout and the network to diagnose
+# ---------------------------------------------------------------------------
+def test_log_prior_odds_readout_is_exact_for_a_neutral_start():
+    d, pred = _network_data(1, T=1500, p=0.3)
+    odds = reverse.log_prior_odds_from_activity(d.o, pred.x, lam=100.0)
+    assert odds.shape == (1500, 2)
+    ok = (pred.x > 1e-4) & (pred.x < 1 - 1e-4)  # saturated rates are clipped at EPS and carry no information
+    assert ok.mean() > 0.3
+    np.testing.assert_allclose(odds[ok], np.log(0.3 / 0.7), atol=1e-6)
+    np.testing.assert_allclose(np.median(odds, axis=0), np.log(0.3 / 0.7), atol=1e-6)
+
+
+def test_mystery_network_diagnosis():
+    """Threshold readout recovers the hidden priors (within 0.01); eq. (5.1) is pulled toward 0.5; the readout
+    prior predicts the next period's activity better than the naive p = 0.5."""
+    m = reverse.mystery_network(3)
+    assert "0." not in repr(m)  # the repr does not give the answer away
+    p_true = np.array(m.reveal())
+    p_thr = 1 / (1 + np.exp(-np.median(reverse.log_prior_odds_from_activity(m.o, m.x), axis=0)))
+    np.testing.assert_allclose(p_thr, p_true, atol=0.01)
+    p_mean = reverse.implied_prior(m.x).D_on
+    assert np.all(np.abs(p_mean - 0.5) < np.abs(p_true - 0.5))
+    state = reverse.estimate_from_activity(m.o, m.x, session_length=m.o.shape[0]).state
+    err = {}
+    for name, p in (("naive", np.full(2, 0.5)), ("readout", p_thr)):
+        x = reverse.predict_learning(m.o_next, state, np.log(p), np.log(1 - p)).x
+        err[name] = np.abs(x - m.x_next).mean()
+    assert err["readout"] < 0.2 * err["naive"]
+
+
+# ---------------------------------------------------------------------------
 # Data a user supplies: dtypes and bad inputs
 # ---------------------------------------------------------------------------
 def test_accepts_bool_and_integer_inputs():
@@ -203,6 +234,8 @@ def test_accepts_bool_and_integer_inputs():
         (lambda: reverse.predict_learning(np.zeros((3, 2)), "state", [0.0], [0.0]), "state must be a SynapticState"),
         (lambda: reverse.predict_learning(np.zeros((3, 5)), reverse.SynapticState.initial(1, 2), [0.0], [0.0]), "o must have shape"),
         (lambda: reverse.predict_subsequent_learning(np.zeros((10, 2)), np.zeros((10, 1)), 5, 2), "must be < T"),
+        (lambda: reverse.mystery_network(0, p_range=(0.5, 0.2)), "p_range"),
+        (lambda: reverse.log_prior_odds_from_activity(np.zeros((3, 2)), np.zeros((3, 1)), lam=0), "lam must be > 0"),
         (lambda: reverse.session_cost(np.zeros((3, 2)), np.zeros((3, 1)), np.zeros((2, 2)), np.zeros((2, 2)), [0.0], [0.0]), "W1 must have shape"),
     ],
 )
