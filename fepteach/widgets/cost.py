@@ -50,31 +50,14 @@ def render_plasticity(eta: float = 0.05, n_steps: int = 1500, seed: int = 0, fig
 
 def cost_widget():
     """Sliders for input o, weights W1/W0 and threshold constants around :func:`render_cost_curve`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from ._wiring import interactive, slider, toggle
 
-    style = {"description_width": "initial"}
     controls = {
-        "o": widgets.ToggleButtons(options=[0, 1], value=1, description="input o", style=style),
-        "w1": widgets.FloatSlider(value=2.0, min=-5, max=5, step=0.25, description="weight W₁", continuous_update=False, style=style),
-        "w0": widgets.FloatSlider(value=0.0, min=-5, max=5, step=0.25, description="weight W₀", continuous_update=False, style=style),
-        "phi1": widgets.FloatSlider(value=float(np.log(0.5)), min=-5, max=0, step=0.1, description="threshold const φ₁", continuous_update=False, style=style),
-        "phi0": widgets.FloatSlider(value=float(np.log(0.5)), min=-5, max=0, step=0.1, description="threshold const φ₀", continuous_update=False, style=style),
-        "x0": widgets.FloatSlider(value=0.05, min=0.01, max=0.99, step=0.01, description="x(0)", continuous_update=False, style=style),
+        "o": toggle([0, 1], 1, "input o"),
+        "x0": slider(0.05, 0.01, 0.99, 0.01, "x(0)"),
+        "w1": slider(2.0, -5, 5, 0.25, "weight W₁"),
+        "w0": slider(0.0, -5, 5, 0.25, "weight W₀"),
+        "phi1": slider(float(np.log(0.5)), -5, 0, 0.1, "threshold const φ₁"),
+        "phi0": slider(float(np.log(0.5)), -5, 0, 0.1, "threshold const φ₀"),
     }
-    out = widgets.Output()
-
-    def _redraw(_=None):
-        with out:
-            out.clear_output(wait=True)
-            render_cost_curve(**{k: c.value for k, c in controls.items()})
-            plt.show()
-
-    for c in controls.values():
-        c.observe(_redraw, names="value")
-    _redraw()
-    box = widgets.VBox([widgets.HBox([controls["o"], controls["x0"]]), widgets.HBox([controls["w1"], controls["w0"]]),
-                        widgets.HBox([controls["phi1"], controls["phi0"]]), out])
-    display(box)
-    return box
+    return interactive(render_cost_curve, controls, [["o", "x0"], ["w1", "w0"], ["phi1", "phi0"]])

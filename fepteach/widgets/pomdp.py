@@ -38,30 +38,13 @@ def render_bayes(D_on: float = 0.5, p_on_given_on: float = 0.8, p_on_given_off: 
 
 def bayes_widget():
     """Sliders for the prior D_ON, the likelihood and the observation around :func:`render_bayes`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from ._wiring import int_slider, interactive, slider
 
-    style = {"description_width": "initial"}
     controls = {
-        "D_on": widgets.FloatSlider(value=0.5, min=0.01, max=0.99, step=0.01, description="prior D_ON", continuous_update=False, style=style),
-        "p_on_given_on": widgets.FloatSlider(value=0.8, min=0.01, max=0.99, step=0.01, description="P(o=1 | s=1)", continuous_update=False, style=style),
-        "p_on_given_off": widgets.FloatSlider(value=0.3, min=0.01, max=0.99, step=0.01, description="P(o=1 | s=0)", continuous_update=False, style=style),
-        "n_active": widgets.IntSlider(value=2, min=0, max=3, description="inputs ON (of 3)", continuous_update=False, style=style),
-        "q": widgets.FloatSlider(value=0.25, min=0.01, max=0.99, step=0.01, description="a belief q", continuous_update=False, style=style),
+        "D_on": slider(0.5, 0.01, 0.99, 0.01, "prior D_ON"),
+        "n_active": int_slider(2, 0, 3, "inputs ON (of 3)"),
+        "p_on_given_on": slider(0.8, 0.01, 0.99, 0.01, "P(o=1 | s=1)"),
+        "p_on_given_off": slider(0.3, 0.01, 0.99, 0.01, "P(o=1 | s=0)"),
+        "q": slider(0.25, 0.01, 0.99, 0.01, "a belief q"),
     }
-    out = widgets.Output()
-
-    def _redraw(_=None):
-        with out:
-            out.clear_output(wait=True)
-            render_bayes(**{k: c.value for k, c in controls.items()})
-            plt.show()
-
-    for c in controls.values():
-        c.observe(_redraw, names="value")
-    _redraw()
-    box = widgets.VBox([widgets.HBox([controls["D_on"], controls["n_active"]]),
-                        widgets.HBox([controls["p_on_given_on"], controls["p_on_given_off"]]), controls["q"], out])
-    display(box)
-    return box
+    return interactive(render_bayes, controls, [["D_on", "n_active"], ["p_on_given_on", "p_on_given_off"], ["q"]])

@@ -35,3 +35,12 @@ def test_render_cost_curve_input_off_moves_minimum():
 def test_render_plasticity():
     ax = W.render_plasticity(n_steps=60)
     assert ax.get_legend() is not None and len(ax.lines) > 0
+
+
+def test_widget_wires_controls_to_the_render_function():
+    pytest.importorskip("ipywidgets")
+    box = W.cost_widget()
+    controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
+    assert {getattr(c, "description", "") for c in controls} >= {"input o", "weight W₁", "threshold const φ₁"}
+    assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
+    controls[2].value = -3.0  # changing a control redraws without error

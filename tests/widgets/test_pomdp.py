@@ -35,3 +35,12 @@ def test_render_bayes_panels_and_posterior_line():
 def test_render_bayes_bad_n_active():
     with pytest.raises(ValueError, match="n_active"):
         W.render_bayes(n_active=5)
+
+
+def test_widget_wires_controls_to_the_render_function():
+    pytest.importorskip("ipywidgets")
+    box = W.bayes_widget()
+    controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
+    assert {getattr(c, "description", "") for c in controls} >= {"prior D_ON", "P(o=1 | s=1)", "a belief q"}
+    assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
+    controls[0].value = 0.9  # changing a control redraws without error
