@@ -161,6 +161,7 @@ def trial_kernel(
     vo_off, b_on, b_off, c_on, c_off, lE_on, lE_off,
     uniforms, T, chunk, guard, eps,
     positions, decisions, Sq_on, Sq_off, M, s_prev, s_cur, q2, qci, gammas,
+    q_rec, y_rec,
 ):
     ns = Wo.shape[1]
     nd = m.shape[0]
@@ -284,6 +285,12 @@ def trial_kernel(
                 choice = l
                 break
         decisions[i] = choice
+        if i < q_rec.shape[0]:  # optional record of the posteriors (tests, replays)
+            for j in range(ns):
+                q_rec[i, j] = q[j]
+        if i < y_rec.shape[0]:
+            for l in range(nd):
+                y_rec[i, l] = y[l]
         # --- learning accumulators -------------------------------------------------
         # qa: per-position sums of q_t (t = 2..t_end)
         for j in range(ns):

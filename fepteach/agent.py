@@ -473,6 +473,8 @@ class TrialSummary:
     e_hat: np.ndarray
     positions: np.ndarray
     decisions: np.ndarray = field(repr=False)
+    q: np.ndarray | None = field(default=None, repr=False)
+    y: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -576,6 +578,7 @@ def run_trial_fast(
     uniforms: np.ndarray,
     T: int = T_MAX,
     tables: tuple[np.ndarray, np.ndarray] | None = None,
+    record_posteriors: bool = False,
 ) -> tuple[AgentParams, TrialSummary]:
     """One trial plus end-of-trial learning with the compiled engine (same maths as the reference).
 
@@ -583,6 +586,8 @@ def run_trial_fast(
     same decisions as :func:`run_trial_reference`, and its learned parameters equal
     :func:`learn` of the reference record up to floating-point summation order.
     ``tables`` is :func:`position_table` of the maze (pass it to skip recomputing it every trial).
+    With ``record_posteriors`` the summary also holds ``q`` (t_end, NS) = q_t^ON and ``y``
+    (t_end, ND) = y_t (rows t - 1; row 0 holds D_ON and E_ON as in the reference record).
     """
     from . import _agent_numba as kern
 
@@ -607,6 +612,8 @@ def run_trial_fast(
     qci = params.qci.copy()
     n_ch = n_chunks(T)
     gammas = np.zeros(n_ch)
+    q_rec = np.zeros((T if record_posteriors else 0, NS))
+    y_rec = np.zeros((T if record_posteriors else 0, ND))
     t_end, F = kern.trial_kernel(
         np.ascontiguousarray(maze, dtype=np.int8), pid_map, sr, sc, gr, gc,
         nf.Wo, nf.KV, nf.V_OFFSET, nf.k_thr, nf.k_first, nf.m, nf.y_first,
@@ -614,6 +621,7 @@ def run_trial_fast(
         nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off,
         uniforms, T, CHUNK, SELECTION_GUARD, EPS,
         positions, decisions, Sq_on, Sq_off, M_padded, s_prev, s_cur, q2, qci, gammas,
+        q_rec, y_rec,
     )
     M = M_padded[:, :NS]
     n_c = n_chunks(t_end)
@@ -641,6 +649,9 @@ def run_trial_fast(
         positions=positions[:t_end].astype(np.int64),
         decisions=d,
     )
+    if record_posteriors:
+        q_rec[0], y_rec[0] = D_on, halves(params.E)[0]
+        summary.q, summary.y = q_rec[:t_end], y_rec[:t_end]
     return new, summary
 
 

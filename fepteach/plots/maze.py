@@ -1,0 +1,142 @@
+"""Figures of the maze lessons (P2 Fig. 4–5 style): maze and trajectory, 11x11 views, decision map, learning curves.
+
+Every function takes ``ax=None`` (a new figure is made) and returns the axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .style import OKABE_ITO, SEQUENTIAL_CMAP, new_axes
+
+PRIOR_COLOURS = {0.15: OKABE_ITO["black"], 0.25: OKABE_ITO["blue"], 0.35: OKABE_ITO["skyblue"]}
+
+
+def draw_maze(maze, positions=None, ax=None, *, recent: int | None = None):
+    """The maze (walls dark) with an optional trajectory ``positions`` ((n, 2) 0-based rows, columns).
+
+    ``recent`` limits the drawn path to its last ``recent`` positions (as in P2 Fig. 4).
+    """
+    ax = new_axes(ax, figsize=(9.0, 2.2))
+    maze = np.asarray(maze)
+    ax.imshow(maze, cmap="Greys", vmin=0, vmax=1.4, interpolation="nearest")
+    if positions is not None and len(positions):
+        p = np.asarray(positions)
+        if recent is not None:
+            p = p[-recent:]
+        ax.plot(p[:, 1], p[:, 0], color=OKABE_ITO["vermillion"], lw=1.0, alpha=0.8)
+        ax.plot(p[-1, 1], p[-1, 0], "o", color=OKABE_ITO["orange"], ms=5)
+    ny, nx = maze.shape
+    ax.plot(1, ny // 2, "s", color=OKABE_ITO["green"], ms=5, label="start")
+    ax.plot(nx - 1, ny // 2, "*", color=OKABE_ITO["yellow"], ms=9, mec="k", label="goal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def draw_view(vector, ax=None, *, title: str | None = None, vmin: float = 0.0, vmax: float = 1.0):
+    """An 11x11 image from a column-major 121-vector: an observation o_t or a posterior q_t (SPEC §8.4)."""
+    ax = new_axes(ax, figsize=(2.6, 2.6))
+    v = np.asarray(vector, dtype=float)[:121]
+    img = v.reshape(11, 11, order="F")
+    ax.imshow(img, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.plot(5, 5, "+", color=OKABE_ITO["vermillion"], ms=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def decision_map(pi) -> np.ndarray:
+    """The 11x11 decision map of SPEC §8.7 from selection probabilities ``pi`` (256,).
+
+    Each cell (centre (5, 5), 0-based) holds the max of pi over the 4-step sequences whose
+    net displacement ends there, shown as min(32 * value, 1).
+    """
+    pi = np.asarray(pi, dtype=float)
+    out = np.zeros((11, 11))
+    for l in range(256):
+        ks = [(l >> 6) & 3, (l >> 4) & 3, (l >> 2) & 3, l & 3]  # first .. fourth action, 0-based
+        dr = sum((k == 1) - (k == 0) for k in ks)
+        dc = sum((k == 3) - (k == 2) for k in ks)
+        out[5 + dr, 5 + dc] = max(out[5 + dr, 5 + dc], pi[l])
+    return np.minimum(32.0 * out, 1.0)
+
+
+def draw_decision_map(pi, ax=None):
+    """Draw :func:`decision_map`; the title gives the total probabilities of 'left' and 'right' first actions."""
+    ax = new_axes(ax, figsize=(2.6, 2.6))
+    pi = np.asarray(pi, dtype=float)
+    ax.imshow(decision_map(pi), cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title(f"left {pi[128:192].sum():.2f}  right {pi[192:].sum():.2f}", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def block_summary(durations, T: int = 20000, blocks=None):
+    """Median duration and success rate per trial block from a (trials, agents) array."""
+    from ..data.maze_reference import BLOCKS
+
+    d = np.asarray(durations)
+    rows = []
+    for a, b in (BLOCKS if blocks is None else blocks):
+        if a > d.shape[0]:
+            break
+        x = d[a - 1 : min(b, d.shape[0])].ravel()
+        rows.append((a, min(b, d.shape[0]), float(np.median(x)), float(np.mean(x < T))))
+    return rows
+
+
+def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 20000, what: str = "median",
+                    reference: str | None = "samples_1_20", label: str = "ours"):
+    """Block medians (``what="median"``) or success rates (``"success"``) per trial block.
+
+    ``durations`` is (trials, agents). When ``prior`` is one of the paper's values and
+    ``reference`` names a table of :mod:`fepteach.data.maze_reference`, the authors' block
+    values are drawn beside ours (open markers, dashed).
+    """
+    from ..data.maze_reference import PAPER_LABEL, reference_blocks
+
+    if what not in ("median", "success"):
+        raise ValueError(f"what must be 'median' or 'success'; got {what!r}")
+    ax = new_axes(ax)
+    col = 2 if what == "median" else 3
+    rows = block_summary(durations, T)
+    colour = PRIOR_COLOURS.get(round(prior, 2) if prior is not None else None, OKABE_ITO["blue"])
+    x = [(a + b) / 2 for a, b, *_ in rows]
+    ax.plot(x, [r[col] for r in rows], "o-", color=colour, label=label)
+    ref = reference_blocks(prior, reference) if (prior is not None and reference) else None
+    if ref is not None:
+        xr = [(a + b) / 2 for a, b, *_ in ref]
+        ax.plot(xr, [r[col] for r in ref], "s--", mfc="none", color=colour, alpha=0.7,
+                label=f"authors ({PAPER_LABEL.get(round(prior, 2), prior)})")
+    ax.set_xlabel("trial")
+    ax.set_ylabel("median time to goal (steps)" if what == "median" else "success rate (goal reached)")
+    if what == "success":
+        ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def learning_curves_figure(results):
+    """Two panels (median time-to-goal, success rate) for a :class:`fepteach.experiment.MazeResults`.
+
+    For the paper protocol, samples 1–20 are compared with Table 1 and samples 21–30 with Table 3.
+    """
+    import matplotlib.pyplot as plt
+
+    cfg = results.config
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    d = results.durations
+    if cfg.protocol == "paper" and d.shape[1] >= 30:
+        for what, ax in zip(("median", "success"), axes):
+            learning_curves(d[:, :20], ax, prior=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
+            learning_curves(d[:, 20:30], ax, prior=None, T=cfg.T, what=what, reference=None,
+                            label="ours, samples 21-30 (estimated prior)")
+    else:
+        for what, ax in zip(("median", "success"), axes):
+            learning_curves(d, ax, prior=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
+    fig.suptitle(f"maze agents, e_right = {cfg.prior} ({cfg.protocol})")
+    return fig
