@@ -53,6 +53,7 @@ __all__ = [
     "dirichlet_log_mean",
     "hebbian_counts",
     "dirichlet_update",
+    "dirichlet_update_policy",
     "random_likelihood",
     "sample_single_factor",
     "exact_posterior",
@@ -238,6 +239,36 @@ def dirichlet_update(qa, child, parent) -> np.ndarray:
     if inc.shape != arr.shape:
         raise ValueError(f"qa must have shape {inc.shape} to match child and parent; got {arr.shape}")
     return arr + inc
+
+
+def dirichlet_update_policy(qci, s_prev, d, gamma) -> np.ndarray:
+    """Risk-weighted learning of the postdictive policy mapping Cbar, with the floor at 1 (SPEC eq. 3.7).
+
+    ``qci <- max(1, qci + sum_tau (1 - 2 gamma_tau) (s_{tau-1}; 1 - s_{tau-1}) (d_tau; 1 - d_tau)^T)``:
+    Hebbian after low risk (gamma < 1/2), anti-Hebbian after high risk; the floor (applied once, after the
+    whole batch/chunk) keeps the counts positive.
+
+    Shapes: qci (2*Ns, 2*Nd) counts (child = previous state, parent = decision); s_prev (T, Ns) previous
+    state posteriors; d (T, Nd) sampled one-hot decisions (or decision posteriors); gamma scalar or (T,) in [0, 1].
+    Returns the new counts, shape of ``qci``.
+    """
+    arr = _check_counts("qci", qci)
+    if arr.ndim != 2:
+        raise ValueError(f"qci must be 2-D (2*Ns, 2*Nd); got shape {arr.shape}")
+    sp = as_float_array("s_prev", s_prev, ndim=2)
+    dd = as_float_array("d", d, ndim=2)
+    check_closed_unit("s_prev", sp)
+    check_closed_unit("d", dd)
+    if sp.shape[0] != dd.shape[0]:
+        raise ValueError(f"s_prev and d must have the same number of time steps; got {sp.shape[0]} and {dd.shape[0]}")
+    if (2 * sp.shape[1], 2 * dd.shape[1]) != arr.shape:
+        raise ValueError(f"qci must have shape {(2 * sp.shape[1], 2 * dd.shape[1])} to match s_prev and d; got {arr.shape}")
+    g = as_float_array("gamma", gamma, ndim=(0, 1))
+    g = np.broadcast_to(g, (sp.shape[0],)) if g.ndim == 0 else g
+    check_shape("gamma", g, (sp.shape[0],))
+    check_closed_unit("gamma", g)
+    inc = (stack(sp) * (1.0 - 2.0 * g)[:, None]).T @ stack(dd)
+    return np.maximum(1.0, arr + inc)
 
 
 # ---------------------------------------------------------------------------

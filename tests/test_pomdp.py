@@ -224,3 +224,18 @@ def test_bad_input_names_parameter():
         pomdp.free_energy_per_step(np.array([1.0]), np.array([0, 1, 1]), np.log(A), np.log([.5, .5]))
     with pytest.raises(ValueError, match="y"):
         pomdp.decision_probabilities(np.array([0.5, 1.5]))
+
+
+def test_policy_update_is_risk_weighted_and_floored():
+    rng = np.random.default_rng(31)
+    Ns, Nd, T = 3, 4, 10
+    qci = rng.uniform(2, 5, (2 * Ns, 2 * Nd))
+    s_prev = rng.uniform(0, 1, (T, Ns))
+    d = np.eye(Nd)[rng.integers(0, Nd, T)]
+    low = pomdp.dirichlet_update_policy(qci, s_prev, d, 0.0)
+    np.testing.assert_allclose(low, qci + pomdp.hebbian_counts(s_prev, d), atol=1e-12)  # gamma = 0: plain Hebbian
+    np.testing.assert_array_equal(pomdp.dirichlet_update_policy(qci, s_prev, d, 0.5), qci)  # gamma = 1/2: no learning
+    high = pomdp.dirichlet_update_policy(qci, s_prev, d, 1.0)  # anti-Hebbian, floored at 1
+    assert high.min() >= 1.0 and np.all(high <= qci)
+    with pytest.raises(ValueError, match="gamma"):
+        pomdp.dirichlet_update_policy(qci, s_prev, d, np.zeros(T + 1))
