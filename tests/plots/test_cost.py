@@ -40,7 +40,7 @@ def test_plot_reconstruction_overlays_L():
     ax = P.plot_reconstruction(1, 1.5, -0.5, -0.2, -0.4)
     L = ax.lines[0].get_ydata()
     R = ax.lines[1].get_ydata()
-    assert np.abs(L - R).max() < 1e-5  # Simpson error near the steep edges, measured 2.6e-7
+    assert np.abs(L - R).max() < 1e-10  # Gauss-Legendre per segment: measured ~1e-14
 
 
 def test_plasticity_contrast_and_convergence_plots():
