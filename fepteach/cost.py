@@ -31,7 +31,15 @@ from fepteach._validate import (
     check_positive,
     check_shape,
 )
-from fepteach.neurons import adaptive_thresholds, fixed_point, logit, rhs_x, two_layer_thresholds
+from fepteach.neurons import (
+    adaptive_thresholds,
+    fixed_point,
+    logit,
+    rhs_x,
+    rhs_x_two_layer,
+    rhs_y,
+    two_layer_thresholds,
+)
 
 __all__ = [
     "CostTerms",
@@ -368,8 +376,6 @@ def dL_dx_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0):
     ``logit(x) - (W1 - W0) o - (K1 - K0) x_prev - (h1 - h0)``.
     Shapes: x, x_prev (Nx,); o (No,); W (Nx, No); K (Nx, Nx); h (Nx,). Returns (Nx,).
     """
-    from fepteach.neurons import rhs_x_two_layer
-
     return -rhs_x_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0)
 
 
@@ -378,8 +384,6 @@ def dL_dy(y, x_prev, V1, V0, m1, m0):
 
     ``logit(y) - (V1 - V0) x_prev - (m1 - m0)``. Shapes: y (Ny,); x_prev (Nx,); V (Ny, Nx); m (Ny,).
     """
-    from fepteach.neurons import rhs_y
-
     return -rhs_y(y, x_prev, V1, V0, m1, m0)
 
 

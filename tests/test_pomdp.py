@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy.special import digamma, expit, logit, softmax
+from scipy.special import digamma, logit, softmax
 
 from fepteach import pomdp
 from fepteach.correspondence import counts_to_hebb_home, weights_from_mapping
