@@ -172,3 +172,26 @@ def test_bad_input_names_parameter():
         cor.bayes_to_network(cor.SingleLayerBayes(s=np.full((2, 6), .5), A=_stacked(rng, (), 5, 3), D=-np.ones(6)))
     with pytest.raises(ValueError, match="W0"):
         cor.mapping_from_weights(np.zeros((3, 2)), np.zeros((2, 3)))
+
+
+def test_O15_cross_check_with_authors_python_port():
+    """Single layer: identical to reverse-engineering-py's pomdp2nn. Two layers: the port fails (its V transpose
+    bug, SPEC §4.7) on the same input where ours round-trips."""
+    vc = pytest.importorskip("reverse_engineering.utils.variable_conversion")
+    rng = np.random.default_rng(49)
+    p = _bayes1(rng, 2, No=5, Ns=3)
+    theirs = vc.pomdp2nn(vc.POMDPVariables(qs=p.s, qA=p.A, lnD=np.log(p.D)))
+    ours = cor.bayes_to_network(p)
+    h1, h0 = ours.thresholds()
+    for a, b in ((theirs.W1, ours.W1), (theirs.W0, ours.W0), (theirs.x, ours.x), (theirs.h1, h1), (theirs.h0, h0)):
+        assert np.shape(a) == np.shape(b) and np.max(np.abs(np.asarray(a) - b)) <= 1e-12
+    p2 = _bayes2(rng, 2, No=5, Ns=3, Nd=4)
+    try:
+        nn = vc.pomdp2nn(vc.POMDPVariables(qs=p2.s, qA=p2.A, lnD=np.log(p2.D), qd=p2.delta, qBi=p2.Bbar,
+                                           qCi=p2.Cbar, lnE=np.log(p2.E)))
+        port_ok = np.shape(nn.V1) == (2, 4, 3)
+    except ValueError:
+        port_ok = False
+    assert not port_ok  # the documented bug; if the port is ever fixed, compare with it instead
+    n2 = cor.bayes_to_network_two_layer(p2)
+    assert n2.V1.shape == (2, 4, 3)
