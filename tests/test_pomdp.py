@@ -264,3 +264,23 @@ def test_cross_check_with_authors_python_port(sim_type):
     assert np.abs(theirs[:, :Ns] - ours).max() <= 1e-12
     F_steps = pomdp.free_energy_per_step(ours, o, lnA_ours, np.log(D))
     assert abs(float(model.compute_vfe()) - F_steps[:-1].sum()) <= 1e-5 * abs(F_steps[:-1].sum())
+
+
+def test_cross_check_two_layer_inference_with_authors_python_port():
+    """Two-layer filtering (3.6) and the selection rule (6.1) agree with reverse-engineering-py's POMDP.infer."""
+    P = pytest.importorskip("reverse_engineering.pomdp")
+    rng = np.random.default_rng(33)
+    No, Ns, Nd, T = 5, 3, 4, 6
+    qa, qbi, qci = rng.uniform(1, 40, (2 * No, 2 * Ns)), rng.uniform(1, 40, (2 * Ns, 2 * Ns)), rng.uniform(1, 40, (2 * Ns, 2 * Nd))
+    D = np.full(2 * Ns, 0.5)
+    E = np.concatenate([np.full(Nd, 0.3), np.full(Nd, 0.7)])
+    model = P.POMDP(qa.copy(), D.copy(), qbi.copy(), qci.copy(), E.copy(), sim_type=2)
+    o = rng.integers(0, 2, (T, No)).astype(float)
+    out = [model.infer(pomdp.stack(ot)) for ot in o]
+    lnA, lnB, lnC = (pomdp.dirichlet_log_mean(q) for q in (qa, qbi, qci))
+    for t in range(1, T):
+        s_prev = out[t - 1][0][:Ns]
+        s = pomdp.posterior_states_two_layer(o[t], s_prev, lnA, lnB, np.log(D))
+        probs = pomdp.decision_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
+        assert np.abs(out[t][0][:Ns] - s).max() <= 1e-12
+        assert np.abs(out[t][1] - probs).max() <= 1e-12
