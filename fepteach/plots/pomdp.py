@@ -41,7 +41,10 @@ def plot_free_energy_vs_q(o, A, D, q_mark: float | None = 0.25, ax=None):
     ax.set_xlabel("q = q(s = 1)")
     ax.set_ylabel("nats")
     ax.set_xlim(0, 1)
-    ax.set_ylim(surprise - 0.3, min(float(F.max()), surprise + 4.0))
+    top = min(float(F.max()), surprise + 4.0)
+    if q_mark is not None:
+        top = max(top, Fm + 0.3)  # keep the whole KL arrow inside the axes
+    ax.set_ylim(surprise - 0.3, top)
     ax.legend(frameon=False, fontsize=8)
     return ax
 
