@@ -90,7 +90,7 @@ def block_summary(durations, T: int = 20000, blocks=None):
 
 
 def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 20000, what: str = "median",
-                    reference: str | None = "samples_1_20", label: str = "ours"):
+                    reference: str | None = "samples_1_20", label: str = "ours", colour: str | None = None):
     """Block medians (``what="median"``) or success rates (``"success"``) per trial block.
 
     ``durations`` is (trials, agents). When ``prior`` is one of the paper's values and
@@ -104,14 +104,16 @@ def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 
     ax = new_axes(ax)
     col = 2 if what == "median" else 3
     rows = block_summary(durations, T)
-    colour = PRIOR_COLOURS.get(round(prior, 2) if prior is not None else None, OKABE_ITO["blue"])
+    if colour is None:
+        colour = PRIOR_COLOURS.get(round(prior, 2) if prior is not None else None, OKABE_ITO["blue"])
     x = [(a + b) / 2 for a, b, *_ in rows]
     ax.plot(x, [r[col] for r in rows], "o-", color=colour, label=label)
     ref = reference_blocks(prior, reference) if (prior is not None and reference) else None
     if ref is not None:
         xr = [(a + b) / 2 for a, b, *_ in ref]
+        which = {"samples_1_20": "s1-20", "samples_11_20": "s11-20", "samples_21_30": "s21-30"}[reference]
         ax.plot(xr, [r[col] for r in ref], "s--", mfc="none", color=colour, alpha=0.7,
-                label=f"authors ({PAPER_LABEL.get(round(prior, 2), prior)})")
+                label=f"authors {which} ({PAPER_LABEL.get(round(prior, 2), prior)})")
     ax.set_xlabel("trial")
     ax.set_ylabel("median time to goal (steps)" if what == "median" else "success rate (goal reached)")
     if what == "success":
@@ -123,7 +125,8 @@ def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 
 def learning_curves_figure(results):
     """Two panels (median time-to-goal, success rate) for a :class:`fepteach.experiment.MazeResults`.
 
-    For the paper protocol, samples 1–20 are compared with Table 1 and samples 21–30 with Table 3.
+    For the paper protocol, samples 1–20 are compared with the authors' samples 1–20 (Table 1 of
+    reference_results.md) and samples 21–30 with their samples 21–30 (Table 3).
     """
     import matplotlib.pyplot as plt
 
@@ -133,8 +136,8 @@ def learning_curves_figure(results):
     if cfg.protocol == "paper" and d.shape[1] >= 30:
         for what, ax in zip(("median", "success"), axes):
             learning_curves(d[:, :20], ax, prior=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
-            learning_curves(d[:, 20:30], ax, prior=None, T=cfg.T, what=what, reference=None,
-                            label="ours, samples 21-30 (estimated prior)")
+            learning_curves(d[:, 20:30], ax, prior=cfg.prior, T=cfg.T, what=what, reference="samples_21_30",
+                            label="ours, samples 21-30 (estimated prior)", colour=OKABE_ITO["orange"])
     else:
         for what, ax in zip(("median", "success"), axes):
             learning_curves(d, ax, prior=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
