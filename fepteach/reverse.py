@@ -384,6 +384,7 @@ def predict_subsequent_learning(o, x, session_length: int, n_init_sessions: int,
 # ---------------------------------------------------------------------------
 # Reading the prior off the thresholds (SPEC §4.5 remark) and a network to diagnose
 # ---------------------------------------------------------------------------
+SATURATED = 1e-10  # rates closer than this to 0 or 1 are not used by the threshold readout
 def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
     """Per-step readout of the threshold constants' difference phi1 - phi0 from (inputs, activity) (SPEC §4.5, §6.3).
 
@@ -392,10 +393,11 @@ def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
     activity satisfies ``logit(x_t) = (W1 - W0) o_t + h1 - h0``, and ``h = ln(1 - sigma(W)) 1 + phi`` (eq. 1.2), so
     ``phi1 - phi0 = logit(x_t) - (W1 - W0) o_t - [ln(1 - sigma(W1)) - ln(1 - sigma(W0))] 1`` at every step.
     Unlike eq. (5.1) this is not pulled toward the data's prevalence, but it needs the weights (and it assumes the
-    network started from ``lam``-strength neutral synapses). Activities are clipped to [EPS, 1 - EPS].
+    network started from ``lam``-strength neutral synapses). A saturated rate (within ``SATURATED = 1e-10`` of 0 or 1)
+    no longer carries the drive in floating point; those steps are returned as NaN.
 
-    ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns (T, Nx); take the median over time for an estimate and
-    ``sigmoid`` of it for the implied prior D_ON.
+    ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns (T, Nx); take ``np.nanmedian`` over time for an
+    estimate and ``sigmoid`` of it for the implied prior D_ON.
     """
     o, x = check_data(o, x)
     lam = check_positive("lam", lam)
@@ -409,8 +411,9 @@ def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
     W1, W0 = logit(hebb1 / home1), logit(hebb0 / home0)
     drive = np.einsum("tji,ti->tj", W1 - W0, o)
     adaptive = -np.logaddexp(0.0, W1).sum(axis=2) + np.logaddexp(0.0, W0).sum(axis=2)
-    xc = np.clip(x, EPS, 1 - EPS)
-    return logit(xc) - drive - adaptive
+    informative = (x > SATURATED) & (x < 1 - SATURATED)
+    xc = np.where(informative, x, 0.5)
+    return np.where(informative, logit(xc) - drive - adaptive, np.nan)
 
 
 @dataclass
