@@ -11,7 +11,8 @@ from .core import AnswerProblem, Exercise, Property, register, result_array
 # ---------------------------------------------------------------------------
 # Random problem instances
 # ---------------------------------------------------------------------------
-def _network(rng, nx=None, no=None):
+def random_network(rng, nx=None, no=None):
+    """A random single-layer problem (o, W1, W0, h1, h0) with No != Nx, so a wrong axis shows as a wrong shape."""
     nx = nx or int(rng.integers(2, 5))
     no = no or int(rng.integers(nx + 2, 9))  # No != Nx so that a wrong axis shows up as a wrong shape
     W1 = rng.normal(0.0, 1.0, (nx, no))
@@ -31,13 +32,13 @@ def rhs_x_reference(x, o, W1, W0, h1, h0):
 
 
 def _rhs_shape(ans, rng):
-    o, W1, W0, h1, h0 = _network(rng)
+    o, W1, W0, h1, h0 = random_network(rng)
     x = rng.uniform(0.05, 0.95, W1.shape[0])
     result_array(ans(x, o, W1, W0, h1, h0), (W1.shape[0],), "dx/dt")
 
 
 def _rhs_vanishes_at_fixed_point(ans, rng):
-    o, W1, W0, h1, h0 = _network(rng)
+    o, W1, W0, h1, h0 = random_network(rng)
     xs = expit((W1 - W0) @ o + h1 - h0)
     r = result_array(ans(xs, o, W1, W0, h1, h0), (W1.shape[0],), "dx/dt")
     if np.max(np.abs(r)) > 1e-8:
@@ -48,7 +49,7 @@ def _rhs_vanishes_at_fixed_point(ans, rng):
 
 
 def _rhs_restoring(ans, rng):
-    o, W1, W0, h1, h0 = _network(rng)
+    o, W1, W0, h1, h0 = random_network(rng)
     xs = expit((W1 - W0) @ o + h1 - h0)
     below = ans(xs * 0.5, o, W1, W0, h1, h0)
     above = ans(1 - (1 - xs) * 0.5, o, W1, W0, h1, h0)
@@ -59,7 +60,7 @@ def _rhs_restoring(ans, rng):
 
 def _rhs_matches(ans, rng):
     for _ in range(3):
-        o, W1, W0, h1, h0 = _network(rng)
+        o, W1, W0, h1, h0 = random_network(rng)
         x = rng.uniform(0.02, 0.98, W1.shape[0])
         r = result_array(ans(x, o, W1, W0, h1, h0), x.shape, "dx/dt")
         ref = rhs_x_reference(x, o, W1, W0, h1, h0)
@@ -192,12 +193,12 @@ def fixed_point_reference(o, W1, W0, h1, h0):
 
 
 def _fp_shape(ans, rng):
-    o, W1, W0, h1, h0 = _network(rng)
+    o, W1, W0, h1, h0 = random_network(rng)
     result_array(ans(o, W1, W0, h1, h0), (W1.shape[0],), "x*")
 
 
 def _fp_is_rate(ans, rng):
-    o, W1, W0, h1, h0 = _network(rng)
+    o, W1, W0, h1, h0 = random_network(rng)
     x = result_array(ans(o, W1, W0, h1, h0), (W1.shape[0],), "x*")
     if np.any(x <= 0) or np.any(x >= 1):
         return "firing rates must lie between 0 and 1; did you forget to pass the total input through the sigmoid?"
@@ -205,7 +206,7 @@ def _fp_is_rate(ans, rng):
 
 def _fp_stationary(ans, rng):
     for _ in range(3):
-        o, W1, W0, h1, h0 = _network(rng)
+        o, W1, W0, h1, h0 = random_network(rng)
         x = result_array(ans(o, W1, W0, h1, h0), (W1.shape[0],), "x*")
         if np.any(x <= 0) or np.any(x >= 1):
             return "not a firing rate in (0, 1), so it cannot be a fixed point of eq. (1.1)"
@@ -251,7 +252,7 @@ def thresholds_reference(W1, W0, phi1, phi0):
 
 
 def _thr_case(rng):
-    _, W1, W0, _, _ = _network(rng)
+    _, W1, W0, _, _ = random_network(rng)
     nx = W1.shape[0]
     return W1, W0, np.log(rng.uniform(0.2, 0.8, nx)), np.log(rng.uniform(0.2, 0.8, nx))
 

@@ -6,20 +6,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from .core import AnswerProblem, Exercise, Property, register, result_array
-
-
-# ---------------------------------------------------------------------------
-# Random problem instances
-# ---------------------------------------------------------------------------
-def _network(rng, nx=None, no=None):
-    nx = nx or int(rng.integers(2, 5))
-    no = no or int(rng.integers(nx + 2, 9))  # No != Nx so that a wrong axis shows up as a wrong shape
-    W1 = rng.normal(0.0, 1.0, (nx, no))
-    W0 = rng.normal(0.0, 1.0, (nx, no))
-    h1 = rng.normal(-1.0, 1.0, nx)
-    h0 = rng.normal(-1.0, 1.0, nx)
-    o = rng.integers(0, 2, no).astype(float)
-    return o, W1, W0, h1, h0
+from .l01 import random_network as _network
 
 
 def _scalar(out, what):
