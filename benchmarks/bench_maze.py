@@ -132,11 +132,15 @@ def _protocol(out, priors, seed):
     workers = os.cpu_count() or 1
     for prior in priors:
         folder = None if out is None else os.path.join(out, f"E{prior}")
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         res = ex.run_paper_protocol(prior, seed=seed, out=folder, progress=True)
         wall = time.perf_counter() - t0
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers have exited by now
+        cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         steps = int((res.durations - 1).sum())
-        rows.append({"prior": prior, "seconds": wall, "agent_steps": steps, "workers": workers,
+        rows.append({"prior": prior, "seconds": wall, "worker_cpu_seconds": cpu, "agent_steps": steps, "workers": workers,
+                     "load_average_after": os.getloadavg()[0],
                      "us_per_agent_step_wall": wall / steps * 1e6, "folder": folder})
     self_mb, child_mb = _peak_rss_mb()
     return rows, {"peak_rss_parent_mb": self_mb, "peak_rss_worker_mb": child_mb,
@@ -147,8 +151,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--fast-trials", type=int, default=4, help="full-length trials timed for the fast engine")
-    ap.add_argument("--ref-steps", type=int, default=3000, help="steps timed for the reference")
-    ap.add_argument("--authors-steps", type=int, default=2000, help="steps timed for the authors' package")
+    ap.add_argument("--ref-steps", type=int, default=20000, help="steps timed for the reference (one trial)")
+    ap.add_argument("--authors-steps", type=int, default=20000, help="steps timed for the authors' package (one trial)")
     ap.add_argument("--protocol", action="store_true", help="also time the full paper protocol (minutes)")
     ap.add_argument("--priors", default="0.25,0.15,0.35", help="priors for --protocol (first one = 'one prior')")
     ap.add_argument("--out", default=None, help="folder for the protocol results (one subfolder per prior)")
@@ -205,8 +209,9 @@ def main(argv=None):
     if args.protocol:
         print("\nFull paper protocol (30 agents x 100 trials per prior)")
         for r in result["protocol"]:
-            print(f"  prior {r['prior']}: {r['seconds']:7.1f} s  {r['agent_steps'] / 1e6:6.1f} M agent-steps  "
-                  f"({r['us_per_agent_step_wall']:.2f} us wall per agent-step on {r['workers']} workers)")
+            print(f"  prior {r['prior']}: {r['seconds']:7.1f} s wall, {r['worker_cpu_seconds']:7.1f} s worker CPU, "
+                  f"{r['agent_steps'] / 1e6:6.1f} M agent-steps ({r['us_per_agent_step_wall']:.2f} us wall per agent-step "
+                  f"on {r['workers']} workers; load average {r['load_average_after']:.1f})")
         print(f"  all priors: {result['protocol_all_seconds']:.1f} s")
         m = result["memory"]
         print(f"  peak RSS: parent {m['peak_rss_parent_mb']:.0f} MB, largest worker {m['peak_rss_worker_mb']:.0f} MB, "
