@@ -114,46 +114,40 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
 
 
 @njit(cache=True, nogil=True)
-def _sum_log(f, p, u, eps):
-    """sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] written as -(sum ln f_i) - sum pbar_i u_i ... helper.
+def _sum_log(f, p, u, eps, fac, acc8):
+    """S such that sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] = -S - sum_i pbar_i u_i (SPEC §8.9 entropies).
 
-    Returns S = sum_i ln f_i + corrections, such that the entropy part
-    sum_i [p ln p + pbar ln pbar] = -S - sum_i pbar_i u_i, where p = 1 / f and f = 1 + e^{-u}.
-    Logs of products of up to 8 factors replace one log per neuron; neurons whose
-    p or pbar is below eps (where the floor ln max(eps, .) acts) are corrected exactly.
+    Here p = 1 / f, f = 1 + e^{-u}, pbar = 1 - p. Where no floor acts, p ln p + pbar ln pbar
+    = -ln f - pbar u, so S = sum_i ln f_i: computed as the logs of 8 running products
+    (branch-free, vectorisable; each factor is < 1e6, so 48 factors per lane cannot
+    overflow). Entries where a floor acts (p or pbar <= eps) get factor 1 and are added
+    exactly afterwards. ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
     """
-    S = 0.0
-    a0 = 1.0
-    a1 = 1.0
-    a2 = 1.0
-    a3 = 1.0
-    n = 0
-    for i in range(f.shape[0]):
+    n = f.shape[0]
+    nflag = 0
+    for i in range(n):
         pi = p[i]
-        po = 1.0 - pi
-        if pi <= eps or po <= eps:
-            # exact floored entropy e_i, and S_i chosen so that -S_i - po*u_i = e_i
-            e_i = pi * math.log(pi if pi > eps else eps) + po * math.log(po if po > eps else eps)
-            S += -e_i - po * u[i]
-            continue
-        m4 = n & 3
-        if m4 == 0:
-            a0 *= f[i]
-        elif m4 == 1:
-            a1 *= f[i]
-        elif m4 == 2:
-            a2 *= f[i]
-        else:
-            a3 *= f[i]
-        n += 1
-        if n == 32:  # each accumulator holds 8 factors < 1e6
-            S += math.log((a0 * a1) * (a2 * a3))
-            a0 = 1.0
-            a1 = 1.0
-            a2 = 1.0
-            a3 = 1.0
-            n = 0
-    S += math.log((a0 * a1) * (a2 * a3))
+        bad = (pi <= eps) or (1.0 - pi <= eps)
+        fac[i] = 1.0 if bad else f[i]
+        nflag += 1 if bad else 0
+    for b in range(8):
+        acc8[b] = 1.0
+    n8 = n - n % 8
+    for i0 in range(0, n8, 8):
+        for b in range(8):
+            acc8[b] *= fac[i0 + b]
+    S = 0.0
+    for b in range(8):
+        S += math.log(acc8[b])
+    for i in range(n8, n):
+        S += math.log(fac[i])
+    if nflag > 0:
+        for i in range(n):
+            pi = p[i]
+            po = 1.0 - pi
+            if pi <= eps or po <= eps:
+                e_i = pi * math.log(pi if pi > eps else eps) + po * math.log(po if po > eps else eps)
+                S += -e_i - po * u[i]
     return S
 
 
@@ -202,24 +196,27 @@ def trial_kernel(
     nd = m.shape[0]
     nu = KV.shape[1]
     u = np.zeros(nu)
+    fu = np.empty(nu)
+    ux = u[:ns]  # middle-layer potentials (view)
+    uy = u[off : off + nd]  # output-layer potentials (view)
+    fx = fu[:ns]  # 1 + exp(-ux)
+    fy = fu[off : off + nd]  # 1 + exp(-uy)
     nx = maze.shape[1]
     n_ch = gammas.shape[0]
     G = np.zeros(T)
     q_prev = np.empty(ns)
     q_prev_off = np.empty(ns)
     q = np.empty(ns)
-    ux = np.empty(ns)
-    uy = np.empty(nd)
     y = np.empty(nd)
     r = np.empty(nd)
-    fx = np.empty(ns)
-    fu = np.empty(nu)
+    facx = np.empty(ns)
+    facy = np.empty(nd)
+    acc8 = np.empty(8)
     poly = np.empty(nu)
     bits = np.zeros(nu, dtype=np.int64)
     scale = bits.view(np.float64)
     pi = np.empty(nd)
     part = np.empty(8)
-    fy = np.empty(nd)
     Bp = np.zeros((NB, ns))
     Bc = np.zeros((NB, M.shape[1]))
     nb = 0
@@ -294,16 +291,10 @@ def trial_kernel(
                 for j in range(nu):
                     u[j] += qk * KV[k, j]
         # transcendental part (scalar calls), then the vectorisable arithmetic
-        _one_plus_exp_neg(u, fu, poly, bits, scale)
-        for j in range(ns):
-            fx[j] = fu[j]
-        for l in range(nd):
-            fy[l] = fu[off + l]
+        _one_plus_exp_neg(u, fu, poly, bits, scale)  # fx, fy, ux, uy are views into fu and u
         for j in range(ns):
             q[j] = 1.0 / fx[j]
-            ux[j] = u[j]
         for l in range(nd):
-            uy[l] = u[off + l]
             yl = 1.0 / fy[l]
             y[l] = yl
             r[l] = yl / (1.0 - yl + guard)
@@ -362,9 +353,9 @@ def trial_kernel(
             fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
             # state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
             #           = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
-            st = -_sum_log(fx, q, ux, eps) - _sum(ux) - fa
+            st = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux) - fa
             s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
-            de = -_sum_log(fy, y, uy, eps) - s1
+            de = -_sum_log(fy, y, uy, eps, facy, acc8) - s1
             wsum = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
             FA[c] += st + de
             FB[c] += wsum
