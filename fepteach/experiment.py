@@ -151,7 +151,7 @@ class MazeResults:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "config.json").write_text(json.dumps(self.config.to_json(), indent=2))
         _write_csv(folder / "durations.csv", self.durations, fmt="%d")
-        _write_csv(folder / "free_energy.csv", self.free_energy, fmt="%.10g")
+        _write_csv(folder / "free_energy.csv", self.free_energy, fmt="%.17g")
         np.save(folder / "e_hat.npy", self.e_hat)
         np.save(folder / "mazes.npy", self.mazes)
         np.save(folder / "E.npy", self.E)
