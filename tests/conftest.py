@@ -30,6 +30,16 @@ shutil.copy(Path(__file__).parent / "_kernel_startup" / "00_fepteach_guards.py",
 os.environ["IPYTHONDIR"] = str(_ipython_dir)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every matplotlib figure a test opened (without importing matplotlib for tests that don't)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Fail a notebook cell (nbval item) that printed anything on stderr."""

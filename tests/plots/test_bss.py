@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from fepteach import bss  # noqa: E402
-from fepteach.plots import bss as P  # noqa: E402
-from fepteach.plots.style import OKABE_ITO  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
+from fepteach import bss
+from fepteach.plots import bss as P
+from fepteach.plots.style import OKABE_ITO
 
 
 @pytest.fixture(scope="module")

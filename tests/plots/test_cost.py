@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from scipy.special import expit
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from scipy.special import expit  # noqa: E402
-
-from fepteach import cost  # noqa: E402
-from fepteach.plots import cost as P  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
+from fepteach import cost
+from fepteach.plots import cost as P
 
 
 def test_cost_curve_minimum_at_fixed_point_and_flow_descends():

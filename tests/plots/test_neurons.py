@@ -1,9 +1,5 @@
 """Lesson 01 figures: each returns its axes and draws what it promises."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from fepteach import cost, correspondence, pomdp  # noqa: E402
-from fepteach.plots import pomdp as P  # noqa: E402
+from fepteach import cost, correspondence, pomdp
+from fepteach.plots import pomdp as P
 
 A = np.array([[0.8, 0.3], [0.6, 0.4], [0.2, 0.7], [0.4, 0.6]])
 o = np.array([1.0, 0.0])
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def test_free_energy_curve_touches_surprise_at_posterior():

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from fepteach import bss  # noqa: E402
-from fepteach.widgets import bss as W  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
+from fepteach import bss
+from fepteach.widgets import bss as W
 
 
 @pytest.fixture(scope="module")

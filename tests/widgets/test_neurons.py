@@ -1,9 +1,5 @@
 """Lesson 01 widget: the pure render function, and the wiring."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
