@@ -1,21 +1,12 @@
 """Maze figures: each function draws on given axes, returns them, and shows the right data."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from fepteach import agent as ag  # noqa: E402
-from fepteach import maze as mz  # noqa: E402
-from fepteach.plots import maze as pm  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
+from fepteach import agent as ag
+from fepteach import maze as mz
+from fepteach.plots import maze as pm
 
 
 def test_draw_maze_and_views():
