@@ -56,29 +56,15 @@ def render_implicit_prior(p1: float = 0.5, p2: float | None = None, data: bss.BS
 
 def implicit_prior_widget(seed: int = 0):
     """Sliders for the implicit priors p₁, p₂ around :func:`render_implicit_prior` (one dataset, background α sweep)."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from functools import partial
+
+    from ._wiring import interactive, slider
 
     data = bss.generate_data(bss.T_PAPER, np.random.default_rng(seed))
     p_values = 0.05 * np.arange(1, 20)
     sweep = (p_values, bss.alpha_sweep(data, p_values))
-    style = {"description_width": "initial"}
-    s1 = widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="prior p₁ (neuron 1)",
-                             continuous_update=False, style=style)
-    s2 = widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="prior p₂ (neuron 2)",
-                             continuous_update=False, style=style)
-    out = widgets.Output()
-
-    def _redraw(_=None):
-        with out:
-            out.clear_output(wait=True)
-            render_implicit_prior(s1.value, s2.value, data=data, sweep=sweep)
-            plt.show()
-
-    s1.observe(_redraw, names="value")
-    s2.observe(_redraw, names="value")
-    _redraw()
-    box = widgets.VBox([widgets.HBox([s1, s2]), out])
-    display(box)
-    return box
+    controls = {
+        "p1": slider(0.5, 0.05, 0.95, 0.05, "prior p₁ (neuron 1)"),
+        "p2": slider(0.5, 0.05, 0.95, 0.05, "prior p₂ (neuron 2)"),
+    }
+    return interactive(partial(render_implicit_prior, data=data, sweep=sweep), controls, [["p1", "p2"]])

@@ -61,25 +61,7 @@ def render_prior_recovery(p: float = 0.3, seed: int = 0, T: int = bss.T_PAPER, f
 
 def prior_recovery_widget():
     """A slider for the network's implicit prior and one for the dataset around :func:`render_prior_recovery`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from ._wiring import int_slider, interactive, slider
 
-    style = {"description_width": "initial"}
-    p = widgets.FloatSlider(value=0.3, min=0.1, max=0.9, step=0.05, description="network's prior p",
-                            continuous_update=False, style=style)
-    seed = widgets.IntSlider(value=0, min=0, max=20, description="dataset", continuous_update=False, style=style)
-    out = widgets.Output()
-
-    def _redraw(_=None):
-        with out:
-            out.clear_output(wait=True)
-            render_prior_recovery(p.value, seed.value)
-            plt.show()
-
-    p.observe(_redraw, names="value")
-    seed.observe(_redraw, names="value")
-    _redraw()
-    box = widgets.VBox([widgets.HBox([p, seed]), out])
-    display(box)
-    return box
+    controls = {"p": slider(0.3, 0.1, 0.9, 0.05, "network's prior p"), "seed": int_slider(0, 0, 20, "dataset")}
+    return interactive(render_prior_recovery, controls, [["p", "seed"]])
