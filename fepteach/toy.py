@@ -1,0 +1,293 @@
+"""Lesson 06 helpers: the maze agent's delayed, risk-modulated policy learning, looked at up close.
+
+The agent itself lives in :mod:`fepteach.agent` (SPEC §8); this module only *reads* it, to make
+the mechanism of SPEC §7 visible on a toy task (a small maze, e.g. 7 x 21):
+
+* :func:`policy_weights` — the output-layer synapses ``(V1, V0)`` that a count tensor ``qci``
+  stands for (dictionary, SPEC §4.7): ``sigma(V1) = Cbar_ON,ON^T``, ``sigma(V0) = Cbar_ON,OFF^T``;
+* :func:`state_at` / :func:`policy_at_state` / :func:`first_action_probabilities` — the decision
+  probabilities (SPEC eq. 6.1) of an agent standing in one room;
+* :func:`chunk_hebbian_sums` and :func:`learn_policy_chunks` — the risk-weighted Hebbian update of
+  ``qci`` chunk by chunk, with the floor at 1 after every chunk (SPEC eq. 3.7, §8.8), for *any*
+  sequence of chunk risks (so that one recorded trial can be re-learned under other risks);
+* :func:`learning_run` — a few trials with the fast engine, recording how the probability of each
+  first action, averaged over the rooms of the maze, changes from trial to trial.
+
+Stacked layout and time indexing as in :mod:`fepteach.agent` (rows of a trial record are ``t - 1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+from . import agent as ag
+from . import maze as mz
+from ._validate import EPS, as_float_array, check_closed_unit, check_int, check_rng
+
+#: Size of the toy maze of Lesson 06 (rows, columns): three corridors of rooms, goal 10 moves away.
+TOY_NY, TOY_NX = 7, 21
+#: A ten-times more plastic policy mapping than the paper's (initial qci 3000), for quick demos.
+PLASTIC_QCI = 300.0
+
+
+def _check_qci(qci) -> np.ndarray:
+    q = as_float_array("qci", qci, ndim=2)
+    if q.shape != (2 * ag.NS, 2 * ag.ND):
+        raise ValueError(f"qci must have shape ({2 * ag.NS}, {2 * ag.ND}) (stacked previous state x decision); got {q.shape}")
+    if np.any(q <= 0):
+        raise ValueError("qci must be positive Dirichlet counts")
+    return q
+
+
+def _check_q(q) -> np.ndarray:
+    q = as_float_array("q", q, ndim=1)
+    if q.shape != (2 * ag.NS,):
+        raise ValueError(f"q must be a stacked state posterior of shape ({2 * ag.NS},) (ON half, OFF half); got {q.shape}")
+    check_closed_unit("q", q)
+    return q
+
+
+def with_qci(params: ag.AgentParams, qci0: float) -> ag.AgentParams:
+    """A copy of ``params`` whose policy counts ``qci`` are all ``qci0`` (the paper uses 3000, SPEC §8.1).
+
+    Smaller initial counts make the policy mapping more plastic: each learning increment moves
+    ``sigma(V)`` by about increment / count.
+    """
+    v = float(qci0)
+    if not np.isfinite(v) or v <= 0:
+        raise ValueError(f"qci0 must be a positive number of counts; got {qci0!r}")
+    new = params.copy()
+    new.qci[:] = v
+    return new
+
+
+def policy_weights(qci) -> tuple[np.ndarray, np.ndarray]:
+    """Output-layer synapses ``(V1, V0)`` encoded by the policy counts (SPEC §4.7, eq. 3.7).
+
+    ``sigma(V1)[l, k] = qci(ON_k, ON_l) / (qci(ON_k, ON_l) + qci(OFF_k, ON_l))`` — the probability that
+    state pixel k was ON before decision l was taken (SPEC Appendix A.5); ``V0`` likewise with the
+    decision OFF columns. ``qci`` is ``(2*NS, 2*ND)``; returns two ``(ND, NS)`` arrays (post x pre).
+    """
+    b = ag.blocks(_check_qci(qci))
+    s1 = b["on_on"] / (b["on_on"] + b["off_on"])
+    s0 = b["on_off"] / (b["on_off"] + b["off_off"])
+    return np.log(s1.T) - np.log1p(-s1.T), np.log(s0.T) - np.log1p(-s0.T)
+
+
+def state_at(params: ag.AgentParams, maze: np.ndarray, pos, q_prev=None) -> np.ndarray:
+    """The agent's state posterior ``q`` (stacked ``(2*NS,)``) in room ``pos`` (SPEC §8.6 step 3).
+
+    It combines the 11 x 11 view at ``pos`` with the previous posterior ``q_prev`` (default: the prior
+    ``D``, as at the start of a trial). With the paper's rigid ``qa``/``qbi`` the result hardly depends
+    on ``q_prev``: the state is the view.
+    """
+    lp = ag.log_params(params)
+    o = mz.observe(np.asarray(maze), (int(pos[0]), int(pos[1])))
+    prev = params.D if q_prev is None else _check_q(q_prev)
+    return ag.state_posterior(ag.state_potentials(lp, o, prev))
+
+
+def policy_at_state(qci, E, q) -> np.ndarray:
+    """Selection probabilities ``pi`` (``(ND,)``) of an agent whose previous state posterior is ``q``.
+
+    Decision posterior ``y = sigma(w_ON - w_OFF)`` with ``w = q . ln Cbar + ln E`` (SPEC §8.6 step 4,
+    eq. 3.6) and the selection rule ``pi_l ∝ y_l / (1 - y_l + 1e-6)`` (SPEC eq. 6.1).
+    ``qci`` (2*NS, 2*ND) counts, ``E`` (2*ND,) stacked prior, ``q`` (2*NS,) stacked posterior.
+    """
+    lnC = ag.log_expectation(_check_qci(qci))
+    E = as_float_array("E", E, ndim=1)
+    if E.shape != (2 * ag.ND,):
+        raise ValueError(f"E must have shape ({2 * ag.ND},) (ON half, OFF half); got {E.shape}")
+    w = _check_q(q) @ lnC + np.log(np.maximum(EPS, E))
+    w_on, w_off = ag.halves(w)
+    return ag.selection_probabilities(expit(w_on - w_off))
+
+
+def first_action_probabilities(pi) -> np.ndarray:
+    """Probability of each executed first action (up, down, left, right): sums of ``pi`` over the
+    four blocks of 64 sequences (SPEC §8.7). ``pi`` (ND,) -> (4,)."""
+    pi = as_float_array("pi", pi, ndim=1)
+    if pi.shape != (ag.ND,):
+        raise ValueError(f"pi must have shape ({ag.ND},); got {pi.shape}")
+    return pi.reshape(4, ag.ND // 4).sum(axis=1)
+
+
+def decision_pairs(record: ag.TrialRecord) -> tuple[np.ndarray, np.ndarray]:
+    """The (state, decision) pairs that policy learning credits: ``(q_t, d_{t+1})`` for t = 1..t_end-1 (SPEC §8.8).
+
+    Returns ``q`` (t_end-1, 2*NS) stacked state posteriors (row 0 is ``D``) and ``d`` (t_end-1, 2*ND)
+    stacked one-hot decisions ``(d; 1 - d)``.
+    """
+    n = record.t_end - 1
+    d = np.zeros((n, ag.ND))
+    d[np.arange(n), record.decisions[1 : record.t_end]] = 1.0
+    return record.q[:n], np.concatenate([d, 1.0 - d], axis=1)
+
+
+def chunk_hebbian_sums(record: ag.TrialRecord) -> np.ndarray:
+    """Per-chunk Hebbian products ``S_i = sum_{t in T_i} q_t (x) (d_{t+1}; 1 - d_{t+1})`` (SPEC §8.8).
+
+    Returns ``(n_chunks, 2*NS, 2*ND)``: what chunk i adds to ``qci`` when its risk is 0.
+    """
+    q, d = decision_pairs(record)
+    return np.stack([q[s].T @ d[s] for s in ag.chunk_slices(record.t_end)])
+
+
+def learn_policy_chunks(qci, sums, gammas) -> np.ndarray:
+    """Risk-weighted, floored learning of the policy counts, chunk by chunk (SPEC eq. 3.7, §8.8).
+
+    ``qci_i = max(1, qci_{i-1} + (1 - 2 Gamma_i) S_i)`` for i = 1..n, the floor applied after every chunk.
+    ``qci`` (2*NS, 2*ND), ``sums`` (n, 2*NS, 2*ND) from :func:`chunk_hebbian_sums`, ``gammas`` (n,) in [0, 1].
+    Returns ``(n + 1, 2*NS, 2*ND)``: the counts before learning and after each chunk.
+    """
+    qci = _check_qci(qci)
+    S = as_float_array("sums", sums, ndim=3)
+    if S.shape[1:] != qci.shape:
+        raise ValueError(f"sums must have shape (n_chunks, {qci.shape[0]}, {qci.shape[1]}); got {S.shape}")
+    g = as_float_array("gammas", gammas, ndim=1)
+    if g.shape != (S.shape[0],):
+        raise ValueError(f"gammas must have one risk per chunk, shape ({S.shape[0]},); got {g.shape}")
+    check_closed_unit("gammas", g)
+    out = np.empty((S.shape[0] + 1,) + qci.shape)
+    out[0] = qci
+    for i in range(S.shape[0]):
+        out[i + 1] = np.maximum(1.0, out[i] + ag.modulation(g[i]) * S[i])
+    return out
+
+
+@dataclass
+class LearningRun:
+    """A few trials of one agent (fast engine), with the policy read out after every trial.
+
+    durations (n_trials,) t_end of each trial; gammas list of chunk-risk arrays; p_first
+    (n_trials + 1, 4) probability of each first action (up, down, left, right) averaged over all
+    rooms of the maze, before trial 1 and after each trial; right_moves (n_trials,) fraction of the
+    executed first actions that were 'right'.
+    """
+
+    durations: np.ndarray
+    gammas: list
+    p_first: np.ndarray
+    right_moves: np.ndarray
+
+
+def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) -> np.ndarray:
+    """First-action probabilities (4,) averaged over every room of the maze (states from :func:`state_at`)."""
+    lp = ag.log_params(params)
+    maze = np.asarray(maze)
+    ny, nx = maze.shape
+    padded = mz.pad_maze(maze)
+    out = np.zeros(4)
+    rooms = mz.rooms(ny, nx)
+    for r, c in rooms:
+        q = ag.state_posterior(ag.state_potentials(lp, mz.observe(maze, (int(r), int(c)), padded=padded), params.D))
+        y = ag.decision_posterior(ag.decision_potentials(lp, q))
+        out += first_action_probabilities(ag.selection_probabilities(y))
+    return out / len(rooms)
+
+
+def learning_run(maze: np.ndarray, params: ag.AgentParams, rng: np.random.Generator, n_trials: int, T: int = 2000) -> LearningRun:
+    """``n_trials`` trials with :func:`fepteach.agent.run_trial_fast` (learning after each, SPEC §8.8–8.11).
+
+    ``T`` caps each trial (the paper: 20000; a toy maze needs far fewer steps). See :class:`LearningRun`.
+    """
+    check_rng(rng)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    T = check_int("T", T, minimum=3)
+    tables = ag.position_table(maze)
+    p_first = [mean_first_action_probabilities(params, maze)]
+    durations, gammas, right = [], [], []
+    for _ in range(n_trials):
+        params, s = ag.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
+        durations.append(s.t_end)
+        gammas.append(s.gammas)
+        acts = s.decisions[1 : s.t_end - 1] // (ag.ND // 4)  # decisions of t = 2 .. t_end - 1, executed one step later
+        right.append(float(np.mean(acts == mz.RIGHT)) if acts.size else np.nan)
+        p_first.append(mean_first_action_probabilities(params, maze))
+    return LearningRun(np.array(durations), gammas, np.array(p_first), np.array(right))
+
+
+# --- one state, many chunks: the corridor toy ------------------------------------------
+def fixed_state_sums(q, counts) -> np.ndarray:
+    """Hebbian product of a chunk spent in one state: ``q (x) (n; N - n)`` (SPEC §8.8 with q_t = q).
+
+    ``q`` (2*NS,) stacked state posterior; ``counts`` (ND,) how often each decision was sampled in the
+    chunk (N = their sum). Returns the ``(2*NS, 2*ND)`` increment of ``qci`` for risk 0.
+    """
+    q = _check_q(q)
+    n = as_float_array("counts", counts, ndim=1)
+    if n.shape != (ag.ND,) or np.any(n < 0):
+        raise ValueError(f"counts must be ({ag.ND},) non-negative decision counts; got shape {n.shape}")
+    return np.outer(q, np.concatenate([n, n.sum() - n]))
+
+
+def corridor_step_risks(decisions) -> np.ndarray:
+    """Per-step risks G in a corridor where every move succeeds: 0 for 'right', 1 for 'left', 0.5 for
+    'up'/'down' (blocked) — the rule of SPEC §8.6 step 6. ``decisions`` (n,) 0-based -> (n,)."""
+    a = np.asarray(decisions, dtype=np.int64) // (ag.ND // 4)
+    return np.where(a == mz.RIGHT, 0.0, np.where(a == mz.LEFT, 1.0, 0.5))
+
+
+@dataclass
+class CorridorRun:
+    """The agent in one fixed state, chunk after chunk (see :func:`corridor_run`).
+
+    p_first (n_chunks + 1, 4) first-action probabilities before and after each chunk; progress
+    (n_chunks,) Delta_i; gammas (n_chunks,) Gamma_i; counts (n_chunks, ND) decisions sampled per chunk;
+    qci the final counts; qci_before_last the counts before the last chunk was learned.
+    """
+
+    p_first: np.ndarray
+    progress: np.ndarray
+    gammas: np.ndarray
+    counts: np.ndarray
+    qci: np.ndarray
+    qci_before_last: np.ndarray
+
+
+def corridor_run(params: ag.AgentParams, q, rng: np.random.Generator, n_chunks: int, gammas=None) -> CorridorRun:
+    """The corridor toy: the agent stays in state ``q`` and decides 200 times per chunk (SPEC §7.3–7.5).
+
+    In every chunk it samples 200 decisions from its current policy (eq. 6.1), the chunk's progress and
+    risk follow the maze rule (SPEC §8.8) with :func:`corridor_step_risks`, and ``qci`` learns with the
+    factor ``1 - 2 Gamma`` and the floor at 1 (eq. 3.7). Passing ``gammas`` (n_chunks,) overrides the
+    risk rule — you play the critic. Parameters are fixed within a chunk, as within a maze trial.
+    """
+    check_rng(rng)
+    n_chunks = check_int("n_chunks", n_chunks, minimum=1)
+    q = _check_q(q)
+    if gammas is not None:
+        gammas = as_float_array("gammas", gammas, ndim=1)
+        if gammas.shape != (n_chunks,):
+            raise ValueError(f"gammas must have one risk per chunk, shape ({n_chunks},); got {gammas.shape}")
+        check_closed_unit("gammas", gammas)
+    qci = params.qci.copy()
+    p_first = np.zeros((n_chunks + 1, 4))
+    progress, gam = np.zeros(n_chunks), np.zeros(n_chunks)
+    counts = np.zeros((n_chunks, ag.ND))
+    for i in range(n_chunks):
+        pi = policy_at_state(qci, params.E, q)
+        p_first[i] = first_action_probabilities(pi)
+        d = np.minimum(np.searchsorted(np.cumsum(pi), rng.random(ag.CHUNK), side="right"), ag.ND - 1)
+        G = corridor_step_risks(d)
+        progress[i] = ag.chunk_progress(G)
+        gam[i] = ag.risk_of_progress(progress[i]) if gammas is None else gammas[i]
+        counts[i] = np.bincount(d, minlength=ag.ND)
+        before = qci
+        qci = np.maximum(1.0, qci + ag.modulation(gam[i]) * fixed_state_sums(q, counts[i]))
+    p_first[-1] = first_action_probabilities(policy_at_state(qci, params.E, q))
+    return CorridorRun(p_first, progress, gam, counts, qci, before)
+
+
+def full_chunk_risks(net_right: int, n: int = ag.CHUNK) -> np.ndarray:
+    """Per-step risks G (n,) of a chunk with ``net_right`` net right moves and all other steps vertical
+    (G = 0.5): ``max(net_right, 0)`` zeros, ``max(-net_right, 0)`` ones (SPEC §8.6 step 6, §8.8)."""
+    net_right = int(net_right)
+    n = check_int("n", n, minimum=1)
+    if abs(net_right) > n:
+        raise ValueError(f"net_right must lie between -n and n (n = {n}); got {net_right}")
+    r, l = max(net_right, 0), max(-net_right, 0)
+    return np.concatenate([np.zeros(r), np.ones(l), np.full(n - r - l, 0.5)])
