@@ -1,0 +1,448 @@
+"""Exercises of Lesson 07 (the maze agent of P2: observation, kinematics, step risk, decision prior; SPEC §8).
+
+Coordinates are 0-based ``(row, column)``; maps are ``(19, 99)`` arrays with 1 = wall (SPEC §8.2).
+Actions: 0 = up, 1 = down, 2 = left, 3 = right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import maze as mz
+from .core import AnswerProblem, Exercise, Property, register, result_array
+
+_MAZE_CACHE: dict[int, np.ndarray] = {}
+
+
+def _maze(rng) -> np.ndarray:
+    """One of a few fixed random mazes (generation is cheap, but cache anyway)."""
+    k = int(rng.integers(4))
+    if k not in _MAZE_CACHE:
+        _MAZE_CACHE[k] = mz.make_maze(np.random.default_rng(1000 + k))
+    return _MAZE_CACHE[k]
+
+
+def _room(rng, maze) -> tuple[int, int]:
+    ny, nx = maze.shape
+    return int(rng.integers(0, ny // 2)) * 2 + 1, int(rng.integers(0, nx // 2)) * 2 + 1
+
+
+# ---------------------------------------------------------------------------
+# L07.observation — the 11 x 11 view, padded with walls, column-major (SPEC §8.4)
+# ---------------------------------------------------------------------------
+def observation_reference(maze, pos):
+    """o (121,): the 11 x 11 window of ``maze`` centred on ``pos`` = (row, column), 1 outside the map,
+    flattened column by column: o[11 * b + a] = window[a, b]."""
+    r, c = pos
+    padded = np.pad(maze, 6, constant_values=1)
+    window = padded[r + 1 : r + 12, c + 1 : c + 12]
+    return window.ravel(order="F").astype(float)
+
+
+def _obs(ans, maze, pos):
+    return result_array(ans(maze, pos), (121,), "o")
+
+
+def _ob_centre(ans, rng):
+    maze = _maze(rng)
+    for _ in range(5):
+        pos = _room(rng, maze)
+        o = _obs(ans, maze, pos)
+        if o[60] != 0:
+            return "the centre pixel o[60] is the agent's own (free) cell and should be 0: is the window centred on pos?"
+
+
+def _ob_padding(ans, rng):
+    maze = _maze(rng)
+    o = _obs(ans, maze, mz.start_position())
+    w = o.reshape(11, 11, order="F")
+    if not np.all(w[:, :4] == 1):
+        if np.all(o[:44] == 0) or np.all(w[:, :4] == 0):
+            return "at the start the four window columns left of the map should be wall (1): pad the map with 1, not 0"
+        return "at the start (row 9, column 1) the window's four left columns lie outside the map and should all be 1"
+
+
+def _ob_column_major(ans, rng):
+    maze = _maze(rng)
+    pos = _room(rng, maze)
+    o = _obs(ans, maze, pos)
+    ref = observation_reference(maze, pos)
+    if not np.array_equal(o, ref) and np.array_equal(o, ref.reshape(11, 11, order="F").ravel()):
+        return "you flattened the window row by row; flatten it column by column (o[11*b + a] = window[a, b], order='F')"
+
+
+def _ob_matches(ans, rng):
+    maze = _maze(rng)
+    positions = [_room(rng, maze) for _ in range(6)] + [(1, 1), (17, 97), mz.arrival_position()]
+    for pos in positions:
+        o = _obs(ans, maze, pos)
+        ref = observation_reference(maze, pos)
+        if not np.array_equal(o, ref):
+            if np.array_equal(o.reshape(11, 11, order="F"), ref.reshape(11, 11, order="F").T):
+                return "the window looks transposed: rows of the window are map rows (a), columns are map columns (b)"
+            if pos == mz.arrival_position():
+                return "at column 99 (just beyond the map, the arrival view) the window must still work: pad enough on every side"
+            return f"differs from the map's 11 x 11 window at position {pos}: check the window's offsets (r - 5 .. r + 5)"
+
+
+register(
+    Exercise(
+        id="L07.observation",
+        title="the agent's 11 x 11 observation",
+        reference=observation_reference,
+        properties=(
+            Property("the centre pixel is the agent's free cell", 1, _ob_centre),
+            Property("outside the map is wall (padding 1)", 1, _ob_padding),
+            Property("column-major flattening", 1, _ob_column_major),
+            Property("equals the map window everywhere, including borders and the arrival view", 2, _ob_matches),
+        ),
+        hints=(
+            "Surround the map with a frame of walls wide enough for any window (np.pad with constant_values=1), cut out "
+            "the 11 x 11 block whose centre is the agent, and flatten it column by column.",
+            "padded = np.pad(maze, 6, constant_values=1); window = padded[r + 1 : r + 12, c + 1 : c + 12]; "
+            "return window.ravel(order='F').astype(float)",
+        ),
+        wrong_answers=(
+            ("row-major", lambda maze, pos: observation_reference(maze, pos).reshape(11, 11, order="F").ravel()),
+            ("padding 0", lambda maze, pos: np.pad(maze, 6)[pos[0] + 1 : pos[0] + 12, pos[1] + 1 : pos[1] + 12].ravel(order="F").astype(float)),
+            ("window off by one", lambda maze, pos: np.pad(maze, 6, constant_values=1)[pos[0] : pos[0] + 11, pos[1] : pos[1] + 11].ravel(order="F").astype(float)),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L07.move — two cells, blocked by an adjacent wall, clipped at the goal (SPEC §8.3)
+# ---------------------------------------------------------------------------
+_DIRS = ((-1, 0), (1, 0), (0, -1), (0, 1))
+
+
+def move_reference(maze, pos, action):
+    """New (row, column) after ``action`` (0 up, 1 down, 2 left, 3 right) from ``pos``: two cells if the adjacent
+    cell in that direction is free, else stay; the column is then clipped to the last map column."""
+    r, c = pos
+    dr, dc = _DIRS[action]
+    if maze[r + dr, c + dc] == 0:
+        r, c = r + 2 * dr, c + 2 * dc
+    return (r, min(c, maze.shape[1] - 1))
+
+
+def _pos(out):
+    arr = result_array(out, (2,), "the new position")
+    if not np.all(arr == np.round(arr)):
+        raise AnswerProblem("the new position should hold whole numbers (row, column)")
+    return (int(arr[0]), int(arr[1]))
+
+
+def _cases(maze, free: bool):
+    """(room, action) pairs whose adjacent cell is free (``free``) or a wall, excluding the goal move."""
+    ny, nx = maze.shape
+    out = []
+    for r in range(1, ny - 1, 2):
+        for c in range(1, nx - 1, 2):
+            for a, (dr, dc) in enumerate(_DIRS):
+                if (maze[r + dr, c + dc] == 0) == free and c + 2 * dc <= nx - 2:
+                    out.append(((r, c), a))
+    return out
+
+
+def _mv_free(ans, rng):
+    maze = _maze(rng)
+    cases = _cases(maze, free=True)
+    for i in rng.choice(len(cases), 12, replace=False):
+        pos, a = cases[i]
+        got, want = _pos(ans(maze, pos, a)), move_reference(maze, pos, a)
+        if got != want:
+            if got == (pos[0] + _DIRS[a][0], pos[1] + _DIRS[a][1]):
+                return "a move goes two cells (room to room), not one"
+            if got == pos:
+                return f"a free move was refused: the agent should move when the adjacent cell in direction {mz.ACTION_NAMES[a]} is free"
+            return f"action {a} ({mz.ACTION_NAMES[a]}) went the wrong way: up decreases the row, right increases the column"
+
+
+def _mv_blocked(ans, rng):
+    maze = _maze(rng)
+    cases = _cases(maze, free=False)
+    for i in rng.choice(len(cases), 12, replace=False):
+        pos, a = cases[i]
+        got = _pos(ans(maze, pos, a))
+        if got != pos:
+            return ("the agent moved although the adjacent cell is a wall: test the cell next to the agent, "
+                    "not the cell two steps away")
+
+
+def _mv_goal(ans, rng):
+    maze = _maze(rng)
+    gr, gc = mz.goal_position()
+    got = _pos(ans(maze, (gr, gc - 1), mz.RIGHT))
+    if got != (gr, gc):
+        if got == (gr, gc + 1):
+            return "the last move through the opening leaves the map: clip the column to the last map column"
+        return "from the room left of the opening, 'right' should end on the goal (one cell: the column is clipped)"
+
+
+register(
+    Exercise(
+        id="L07.move",
+        title="the agent's moves",
+        reference=move_reference,
+        properties=(
+            Property("free moves go two cells in the right direction", 2, _mv_free),
+            Property("a wall next to the agent blocks the move", 1, _mv_blocked),
+            Property("the last move into the goal is clipped to one cell", 1, _mv_goal),
+        ),
+        hints=(
+            "Look at the cell right next to the agent in the chosen direction. If it is free (0), jump two cells; "
+            "otherwise stay. Finally make sure the column never exceeds the last map column.",
+            "dr, dc = [(-1, 0), (1, 0), (0, -1), (0, 1)][action]; if maze[r + dr, c + dc] == 0: r, c = r + 2*dr, c + 2*dc; "
+            "return (r, min(c, maze.shape[1] - 1))",
+        ),
+        wrong_answers=(
+            ("tests the destination cell", lambda maze, pos, a: (
+                (pos[0] + 2 * _DIRS[a][0], min(pos[1] + 2 * _DIRS[a][1], maze.shape[1] - 1))
+                if np.pad(maze, 2, constant_values=1)[pos[0] + 2 + 2 * _DIRS[a][0], pos[1] + 2 + 2 * _DIRS[a][1]] == 0 else tuple(pos))),
+            ("one cell per move", lambda maze, pos, a: (
+                (pos[0] + _DIRS[a][0], pos[1] + _DIRS[a][1]) if maze[pos[0] + _DIRS[a][0], pos[1] + _DIRS[a][1]] == 0 else tuple(pos))),
+            ("no clipping", lambda maze, pos, a: (
+                (pos[0] + 2 * _DIRS[a][0], pos[1] + 2 * _DIRS[a][1]) if maze[pos[0] + _DIRS[a][0], pos[1] + _DIRS[a][1]] == 0 else tuple(pos))),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L07.step_risks — G_t from a trajectory (SPEC §8.6 step 6, §8.8)
+# ---------------------------------------------------------------------------
+def step_risks_reference(positions):
+    """G (n,) from positions (n, 2) (row t - 1 holds p_t): G_1 = 0; G_t = 0 if the column increased from
+    t - 1 to t, 1 if it decreased, 0.5 otherwise."""
+    positions = np.asarray(positions)
+    dc = np.diff(positions[:, 1])
+    G = np.where(dc > 0, 0.0, np.where(dc < 0, 1.0, 0.5))
+    return np.concatenate([[0.0], G])
+
+
+def _walk(rng, n=None):
+    n = int(rng.integers(30, 120)) if n is None else n
+    maze = _maze(rng)
+    pos = mz.start_position()
+    out = [pos, pos]  # t = 1 and the no-op step t = 2
+    for _ in range(n - 2):
+        pos = mz.move(maze, pos, int(rng.integers(4)))
+        out.append(pos)
+    return np.array(out)
+
+
+def _sr_shape(ans, rng):
+    p = _walk(rng)
+    out = ans(p)
+    if np.shape(out) == (p.shape[0] - 1,):
+        return "G has one entry per time step, including G_1 = 0 for t = 1 (the trajectory's first row)"
+    result_array(out, (p.shape[0],), "G")
+
+
+def _sr_first(ans, rng):
+    p = _walk(rng)
+    G = result_array(ans(p), (p.shape[0],), "G")
+    if G[0] != 0:
+        return "G_1 is 0 by convention (the initial record counts as a fictitious right move)"
+    if G[1] != 0.5:
+        return "at t = 2 the agent has not moved (no decision yet): a step without column change has risk 0.5"
+
+
+def _sr_values(ans, rng):
+    for _ in range(3):
+        p = _walk(rng)
+        G = result_array(ans(p), (p.shape[0],), "G")
+        ref = step_risks_reference(p)
+        if not np.array_equal(G, ref):
+            if np.array_equal(G[1:], 1 - ref[1:]):
+                return "left and right are swapped: a step that increases the column (towards the goal) has risk 0"
+            if np.any((ref == 0.5) & (G != 0.5)):
+                return "vertical and blocked moves do not change the column: their risk is 0.5"
+            return "G_t should be 0 when the column increased from t - 1 to t, 1 when it decreased, 0.5 otherwise"
+
+
+register(
+    Exercise(
+        id="L07.step_risks",
+        title="the per-step risk G",
+        reference=step_risks_reference,
+        properties=(
+            Property("one value per time step", 1, _sr_shape),
+            Property("G_1 = 0 and the no-op step t = 2", 1, _sr_first),
+            Property("0 / 1 / 0.5 for right / left / other steps", 2, _sr_values),
+        ),
+        hints=(
+            "Compare each column with the column one step earlier (np.diff of positions[:, 1]) and map increase / decrease / "
+            "no change to 0 / 1 / 0.5; then put G_1 = 0 in front.",
+            "dc = np.diff(positions[:, 1]); G = np.where(dc > 0, 0.0, np.where(dc < 0, 1.0, 0.5)); "
+            "return np.concatenate([[0.0], G])",
+        ),
+        wrong_answers=(
+            ("swapped", lambda p: np.concatenate([[0.0], 1 - step_risks_reference(p)[1:]])),
+            ("G_1 = 0.5", lambda p: np.concatenate([[0.5], step_risks_reference(p)[1:]])),
+            ("vertical = 1", lambda p: np.where(
+                np.concatenate([[False], np.diff(np.asarray(p)[:, 0]) != 0]), 1.0, step_risks_reference(p))),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L07.decision_frequencies — the E estimate (SPEC §8.10)
+# ---------------------------------------------------------------------------
+def decision_frequencies_reference(decisions, t_end, T=20000):
+    """e_hat (256,): how often each decision l was taken at t = 3 .. t_end, divided by T - 2.
+
+    ``decisions`` (n,) int is indexed by t - 1 (decisions[0] is -1: no decision at t = 1)."""
+    d = np.asarray(decisions)[2:t_end]
+    return np.bincount(d, minlength=256)[:256] / (T - 2)
+
+
+def _dec_case(rng, T=None):
+    T = int(rng.integers(300, 2000)) if T is None else T
+    t_end = int(rng.integers(T // 3, T + 1))
+    p = rng.dirichlet(np.full(256, 0.5))
+    d = rng.choice(256, size=t_end, p=p)
+    d[0] = -1
+    return d, t_end, T
+
+
+def _df_shape(ans, rng):
+    d, t_end, T = _dec_case(rng)
+    result_array(ans(d, t_end, T), (256,), "e_hat")
+
+
+def _df_normalisation(ans, rng):
+    d, t_end, T = _dec_case(rng)
+    e = result_array(ans(d, t_end, T), (256,), "e_hat")
+    if abs(e.sum() - (t_end - 2) / (T - 2)) > 1e-9:
+        if abs(e.sum() - 1) < 1e-9:
+            return ("e_hat sums to 1: the estimate divides by the fixed T - 2, so a trial that reached the goal early "
+                    "sums to less than 1")
+        return "the sum of e_hat should be (number of counted decisions) / (T - 2), with decisions counted from t = 3"
+
+
+def _df_matches(ans, rng):
+    for _ in range(3):
+        d, t_end, T = _dec_case(rng)
+        e = result_array(ans(d, t_end, T), (256,), "e_hat")
+        ref = decision_frequencies_reference(d, t_end, T)
+        if not np.allclose(e, ref, atol=1e-12):
+            if np.allclose(e, np.bincount(d[1:t_end], minlength=256)[:256] / (T - 2), atol=1e-12):
+                return "the decision made at t = 2 is not counted: the sum starts at t = 3 (decisions[2])"
+            return "the per-decision counts differ: count decisions[2:t_end] for each l = 0..255"
+
+
+def _df_ignores_tail(ans, rng):
+    T, t_end = 600, 400
+    tail = rng.integers(0, 256, 500)  # entries 400..499 are stale values after t_end
+    tail[0] = -1
+    e = result_array(ans(tail, t_end, T), (256,), "e_hat")
+    if not np.allclose(e, decision_frequencies_reference(tail, t_end, T), atol=1e-12):
+        return "entries of `decisions` after t_end must be ignored: count only up to t = t_end"
+
+
+register(
+    Exercise(
+        id="L07.decision_frequencies",
+        title="the decision-frequency estimate of the prior",
+        reference=decision_frequencies_reference,
+        properties=(
+            Property("one value per decision (256)", 1, _df_shape),
+            Property("fixed denominator T - 2", 1, _df_normalisation),
+            Property("counts decisions from t = 3 to t_end", 1, _df_matches),
+            Property("ignores entries after t_end", 1, _df_ignores_tail),
+        ),
+        hints=(
+            "Take the decisions of steps t = 3 .. t_end (indices 2 .. t_end - 1, since decisions is indexed by t - 1), count "
+            "how often each of the 256 values occurs, and divide by T - 2 — not by the number of decisions.",
+            "d = np.asarray(decisions)[2:t_end]; return np.bincount(d, minlength=256) / (T - 2)",
+        ),
+        wrong_answers=(
+            ("normalised to 1", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[2:t_end], minlength=256) / (t_end - 2)),
+            ("includes t = 2", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[1:t_end], minlength=256) / (T - 2)),
+            ("counts the whole array", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[2:], minlength=256) / (T - 2)),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L07.first_action_probabilities — untrained agent (SPEC §8.5, eq. 6.1)
+# ---------------------------------------------------------------------------
+def first_action_probabilities_reference(E_on):
+    """(4,) probabilities of a first move up, down, left, right for an untrained agent with decision prior
+    E_on (256,): y = E_on, pi_l = r_l / sum r with r_l = y_l / (1 - y_l + 1e-6), summed over blocks of 64."""
+    y = np.asarray(E_on, dtype=float)
+    r = y / (1 - y + 1e-6)
+    pi = r / r.sum()
+    return pi.reshape(4, 64).sum(axis=1)
+
+
+def _fa_case(rng):
+    w = rng.dirichlet(np.ones(4))
+    return np.repeat(w, 64) / 64 * rng.uniform(0.6, 1.0) * rng.uniform(0.9, 1.1, 256)
+
+
+def _fa_sums(ans, rng):
+    E = _fa_case(rng)
+    out = ans(E)
+    if np.shape(out) == (256,):
+        return "return the 4 first-action probabilities: sum pi over each block of 64 decisions"
+    p = result_array(out, (4,), "the first-action probabilities")
+    if abs(p.sum() - 1) > 1e-9:
+        return "the four probabilities should sum to 1: normalise r over all 256 decisions"
+
+
+def _fa_uniform(ans, rng):
+    p = result_array(ans(np.full(256, 1 / 256)), (4,), "the first-action probabilities")
+    if not np.allclose(p, 0.25, atol=1e-12):
+        return "with a flat prior every first action should have probability 1/4"
+
+
+def _fa_matches(ans, rng):
+    E = 0.4 * rng.dirichlet(np.ones(256)) + 0.4 / 256  # large entries make the 1 / (1 - y) factor visible
+    p = result_array(ans(E), (4,), "the first-action probabilities")
+    ref = first_action_probabilities_reference(E)
+    if not np.allclose(p, ref, atol=1e-9):
+        naive = E.reshape(4, 64).sum(axis=1) / E.sum()
+        if np.allclose(p, naive, atol=1e-9):
+            return "you normalised E itself; the selection rule uses r = y / (1 - y + 1e-6), which favours large y slightly"
+        return "differs from the selection rule (6.1) with y = E_on, summed over blocks of 64 (up, down, left, right)"
+
+
+def _fa_paper(ans, rng):
+    e_r = 0.15
+    E = np.repeat([0.25, 0.25, 0.5 - e_r, e_r], 64) / 64
+    p = result_array(ans(E), (4,), "the first-action probabilities")
+    if not np.allclose(p, first_action_probabilities_reference(E), atol=1e-9):
+        if np.allclose(p[::-1], first_action_probabilities_reference(E), atol=1e-9):
+            return "the block order is up, down, left, right: decisions 0-63 start with up, 192-255 with right"
+        return "for the left-biased prior (e_r = 0.15) the result should match the paper's first-action probabilities"
+
+
+register(
+    Exercise(
+        id="L07.first_action_probabilities",
+        title="first-action probabilities of an untrained agent",
+        reference=first_action_probabilities_reference,
+        properties=(
+            Property("four probabilities summing to 1", 1, _fa_sums),
+            Property("flat prior gives 1/4 each", 1, _fa_uniform),
+            Property("the selection rule (6.1)", 1, _fa_matches),
+            Property("the paper's left-biased prior", 1, _fa_paper),
+        ),
+        hints=(
+            "Before learning y = E_on. Apply the selection rule to all 256 decisions, normalise, then add up the "
+            "probabilities of each block of 64 consecutive decisions (they share the first action).",
+            "r = E_on / (1 - E_on + 1e-6); pi = r / r.sum(); return pi.reshape(4, 64).sum(axis=1)",
+        ),
+        wrong_answers=(
+            ("normalises E", lambda E: np.asarray(E).reshape(4, 64).sum(axis=1) / np.sum(E)),
+            ("wrong blocks", lambda E: first_action_probabilities_reference(E)[::-1].copy()),
+            ("per decision", lambda E: (np.asarray(E) / (1 - np.asarray(E) + 1e-6)) / np.sum(np.asarray(E) / (1 - np.asarray(E) + 1e-6))),
+        ),
+    )
+)
