@@ -189,6 +189,21 @@ def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) ->
     return out / len(rooms)
 
 
+def check_start_row(maze) -> np.ndarray:
+    """Raise unless the start/goal row ``ny // 2`` is a row of rooms (odd, 0-based), i.e. ``ny = 3 (mod 4)``.
+
+    ``fepteach.maze.check_maze_size`` accepts every odd ``ny >= 5``, but for ny = 5, 9, 13, 17 the start lies on a
+    pillar row: moves leave the map (IndexError) and the compiled engine can crash. Valid: 7, 11, 15, 19, ...
+    """
+    m = np.asarray(maze)
+    if m.ndim != 2:
+        raise ValueError(f"maze must be a 2-D array; got shape {m.shape}")
+    ny = m.shape[0]
+    if ny % 4 != 3:
+        raise ValueError(f"maze must have ny = 3 (mod 4) rows (7, 11, 15, 19, ...) so that the start row ny // 2 holds rooms; got ny = {ny}")
+    return m
+
+
 def learning_run(maze: np.ndarray, params: ag.AgentParams, rng: np.random.Generator, n_trials: int, T: int = 2000) -> LearningRun:
     """``n_trials`` trials with :func:`fepteach.agent.run_trial_fast` (learning after each, SPEC §8.8–8.11).
 
@@ -197,6 +212,7 @@ def learning_run(maze: np.ndarray, params: ag.AgentParams, rng: np.random.Genera
     check_rng(rng)
     n_trials = check_int("n_trials", n_trials, minimum=1)
     T = check_int("T", T, minimum=3)
+    check_start_row(maze)
     tables = ag.position_table(maze)
     p_first = [mean_first_action_probabilities(params, maze)]
     durations, gammas, right = [], [], []

@@ -140,5 +140,7 @@ def test_bad_inputs_raise_clear_errors():
         toy.learn_policy_chunks(p.qci, np.zeros((2,) + p.qci.shape), [0.0])
     with pytest.raises(ValueError, match="qci0"):
         toy.with_qci(p, -1)
+    with pytest.raises(ValueError, match="3 \\(mod 4\\)"):
+        toy.learning_run(np.zeros((9, 21), dtype=np.int8), p, np.random.default_rng(0), 1)
     with pytest.raises(ValueError, match="rng"):
         toy.corridor_run(p, p.D, 0, 1)
