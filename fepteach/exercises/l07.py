@@ -290,83 +290,166 @@ register(
 
 
 # ---------------------------------------------------------------------------
-# L07.decision_frequencies — the E estimate (SPEC §8.10)
+# L07.estimated_prior — the prior of the new agents (SPEC §8.11 item 3)
 # ---------------------------------------------------------------------------
-def decision_frequencies_reference(decisions, t_end, T=20000):
-    """e_hat (256,): how often each decision l was taken at t = 3 .. t_end, divided by T - 2.
-
-    ``decisions`` (n,) int is indexed by t - 1 (decisions[0] is -1: no decision at t = 1)."""
-    d = np.asarray(decisions)[2:t_end]
-    return np.bincount(d, minlength=256)[:256] / (T - 2)
-
-
-def _dec_case(rng, T=None):
-    T = int(rng.integers(300, 2000)) if T is None else T
-    t_end = int(rng.integers(T // 3, T + 1))
-    p = rng.dirichlet(np.full(256, 0.5))
-    d = rng.choice(256, size=t_end, p=p)
-    d[0] = -1
-    return d, t_end, T
+def estimated_prior_reference(e_hats):
+    """Stacked prior (512,) from trial-1 decision-frequency estimates ``e_hats`` (n_agents, 256):
+    E_ON = mean over agents (NOT renormalised), E_OFF = 1 - E_ON."""
+    e_on = np.mean(np.asarray(e_hats, dtype=float), axis=0)
+    return np.concatenate([e_on, 1.0 - e_on])
 
 
-def _df_shape(ans, rng):
-    d, t_end, T = _dec_case(rng)
-    result_array(ans(d, t_end, T), (256,), "e_hat")
+def _ep_case(rng):
+    n = int(rng.integers(3, 8))
+    sums = rng.uniform(0.3, 1.0, n)  # trials that reached the goal sum to less than 1
+    return rng.dirichlet(np.ones(256), size=n) * sums[:, None]
 
 
-def _df_normalisation(ans, rng):
-    d, t_end, T = _dec_case(rng)
-    e = result_array(ans(d, t_end, T), (256,), "e_hat")
-    if abs(e.sum() - (t_end - 2) / (T - 2)) > 1e-9:
-        if abs(e.sum() - 1) < 1e-9:
-            return ("e_hat sums to 1: the estimate divides by the fixed T - 2, so a trial that reached the goal early "
-                    "sums to less than 1")
-        return "the sum of e_hat should be (number of counted decisions) / (T - 2), with decisions counted from t = 3"
+def _ep_shape(ans, rng):
+    e = _ep_case(rng)
+    out = ans(e)
+    if np.shape(out) == (256,):
+        return "return the stacked prior: the ON half (256 values) followed by the OFF half"
+    if np.shape(out) == (2 * e.shape[0],) or np.shape(out)[:1] == (2 * e.shape[0],):
+        return "you averaged over decisions; average over agents (axis 0)"
+    result_array(out, (512,), "E")
 
 
-def _df_matches(ans, rng):
-    for _ in range(3):
-        d, t_end, T = _dec_case(rng)
-        e = result_array(ans(d, t_end, T), (256,), "e_hat")
-        ref = decision_frequencies_reference(d, t_end, T)
-        if not np.allclose(e, ref, atol=1e-12):
-            if np.allclose(e, np.bincount(d[1:t_end], minlength=256)[:256] / (T - 2), atol=1e-12):
-                return "the decision made at t = 2 is not counted: the sum starts at t = 3 (decisions[2])"
-            return "the per-decision counts differ: count decisions[2:t_end] for each l = 0..255"
+def _ep_halves(ans, rng):
+    e = _ep_case(rng)
+    E = result_array(ans(e), (512,), "E")
+    if not np.allclose(E[:256] + E[256:], 1, atol=1e-12):
+        return "each decision's OFF value is 1 minus its ON value"
 
 
-def _df_ignores_tail(ans, rng):
-    T, t_end = 600, 400
-    tail = rng.integers(0, 256, 500)  # entries 400..499 are stale values after t_end
-    tail[0] = -1
-    e = result_array(ans(tail, t_end, T), (256,), "e_hat")
-    if not np.allclose(e, decision_frequencies_reference(tail, t_end, T), atol=1e-12):
-        return "entries of `decisions` after t_end must be ignored: count only up to t = t_end"
+def _ep_not_renormalised(ans, rng):
+    e = _ep_case(rng)
+    E = result_array(ans(e), (512,), "E")
+    if abs(E[:256].sum() - e.sum(axis=1).mean()) > 1e-9:
+        if abs(E[:256].sum() - 1) < 1e-9:
+            return "the ON half was renormalised to sum 1; P2's protocol keeps the plain mean of the estimates"
+        return "the ON half should be the mean of the agents' estimates: its sum is the mean of their sums"
+
+
+def _ep_matches(ans, rng):
+    e = _ep_case(rng)
+    E = result_array(ans(e), (512,), "E")
+    if not np.allclose(E, estimated_prior_reference(e), atol=1e-12):
+        return "E_ON should be the mean over agents of e_hats for every decision, E_OFF = 1 - E_ON"
 
 
 register(
     Exercise(
-        id="L07.decision_frequencies",
-        title="the decision-frequency estimate of the prior",
-        reference=decision_frequencies_reference,
+        id="L07.estimated_prior",
+        title="the prior of the agents built from the estimate",
+        reference=estimated_prior_reference,
         properties=(
-            Property("one value per decision (256)", 1, _df_shape),
-            Property("fixed denominator T - 2", 1, _df_normalisation),
-            Property("counts decisions from t = 3 to t_end", 1, _df_matches),
-            Property("ignores entries after t_end", 1, _df_ignores_tail),
+            Property("stacked (ON, OFF) vector of 512", 1, _ep_shape),
+            Property("OFF = 1 - ON", 1, _ep_halves),
+            Property("not renormalised", 1, _ep_not_renormalised),
+            Property("mean over agents", 1, _ep_matches),
         ),
         hints=(
-            "Take the decisions of steps t = 3 .. t_end (indices 2 .. t_end - 1, since decisions is indexed by t - 1), count "
-            "how often each of the 256 values occurs, and divide by T - 2 — not by the number of decisions.",
-            "d = np.asarray(decisions)[2:t_end]; return np.bincount(d, minlength=256) / (T - 2)",
+            "Average the estimates over agents (rows), keep the result as it is, and stack it with its complement.",
+            "e_on = np.mean(e_hats, axis=0); return np.concatenate([e_on, 1 - e_on])",
         ),
         wrong_answers=(
-            ("normalised to 1", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[2:t_end], minlength=256) / (t_end - 2)),
-            ("includes t = 2", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[1:t_end], minlength=256) / (T - 2)),
-            ("counts the whole array", lambda d, t_end, T=20000: np.bincount(np.asarray(d)[2:], minlength=256) / (T - 2)),
+            ("renormalised", lambda e: estimated_prior_reference(np.asarray(e) / np.asarray(e).sum(axis=1, keepdims=True))),
+            ("ON half only", lambda e: np.mean(e, axis=0)),
+            ("OFF = ON", lambda e: np.concatenate([np.mean(e, axis=0)] * 2)),
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L07.decision_map — where the 4-step sequences lead (SPEC §8.7)
+# ---------------------------------------------------------------------------
+def decision_map_reference(pi):
+    """(11, 11) map from selection probabilities pi (256,): decision l = 64 k1 + 16 k2 + 4 k3 + k4 (actions
+    0 up, 1 down, 2 left, 3 right) moves by dr = #down - #up, dc = #right - #left cells; cell (5 + dr, 5 + dc)
+    holds the max of pi over the sequences ending there, shown as min(32 * value, 1)."""
+    pi = np.asarray(pi, dtype=float)
+    out = np.zeros((11, 11))
+    for l in range(256):
+        ks = [(l // 64) % 4, (l // 16) % 4, (l // 4) % 4, l % 4]
+        dr = ks.count(1) - ks.count(0)
+        dc = ks.count(3) - ks.count(2)
+        out[5 + dr, 5 + dc] = max(out[5 + dr, 5 + dc], pi[l])
+    return np.minimum(32 * out, 1.0)
+
+
+def _dm_shape(ans, rng):
+    result_array(ans(rng.dirichlet(np.ones(256))), (11, 11), "the decision map")
+
+
+def _dm_one_sequence(ans, rng):
+    for l, cell, name in ((255, (5, 9), "right-right-right-right"), (0, (1, 5), "up-up-up-up"), (64 + 16 * 3 + 4 * 2 + 0, (5, 5), "down-right-left-up")):
+        pi = np.zeros(256)
+        pi[l] = 1.0
+        m = result_array(ans(pi), (11, 11), "the decision map")
+        if m[cell] != 1 or np.count_nonzero(m) != 1:
+            if name.startswith("up") and m[9, 5] == 1:
+                return "up decreases the row: 'up-up-up-up' ends 4 rows above the centre"
+            if m[cell[1], cell[0]] == 1:
+                return "rows and columns are swapped: vertical moves change the row (first index)"
+            return f"the only sequence with probability 1, {name} (l = {l}), should light up the single cell where it ends"
+
+
+def _dm_max(ans, rng):
+    m = result_array(ans(np.full(256, 1 / 256)), (11, 11), "the decision map")
+    ref = decision_map_reference(np.full(256, 1 / 256))
+    if not np.allclose(m, ref, atol=1e-12):
+        if m[5, 5] > ref[5, 5] + 1e-9:
+            return "a cell shows the MAX of pi over the sequences ending there, not their sum"
+        return "with equal probabilities every reachable cell should show 32 / 256"
+
+
+def _dm_matches(ans, rng):
+    pi = rng.dirichlet(np.full(256, 0.3))
+    m = result_array(ans(pi), (11, 11), "the decision map")
+    if not np.allclose(m, decision_map_reference(pi), atol=1e-12):
+        if np.allclose(m, decision_map_reference(pi) / 32, atol=1e-9) or np.max(m) < 0.2:
+            return "the display scale is min(32 * value, 1)"
+        return "differs from the map of SPEC §8.7: the decoding of l, the directions, the max and the scale all matter"
+
+
+register(
+    Exercise(
+        id="L07.decision_map",
+        title="the decision map",
+        reference=decision_map_reference,
+        properties=(
+            Property("an 11 x 11 map", 1, _dm_shape),
+            Property("a single sequence lights up where it ends", 1, _dm_one_sequence),
+            Property("max, not sum, over sequences", 1, _dm_max),
+            Property("agrees with SPEC §8.7 including the scale", 1, _dm_matches),
+        ),
+        hints=(
+            "Decode l into its four actions (base-4 digits: l // 64, (l // 16) % 4, (l // 4) % 4, l % 4), add up the "
+            "displacement of the four moves in single cells, and keep the largest pi per end cell; scale at the end.",
+            "ks = [(l // 64) % 4, (l // 16) % 4, (l // 4) % 4, l % 4]; dr = ks.count(1) - ks.count(0); "
+            "dc = ks.count(3) - ks.count(2); out[5 + dr, 5 + dc] = max(out[5 + dr, 5 + dc], pi[l]); "
+            "return np.minimum(32 * out, 1)",
+        ),
+        wrong_answers=(
+            ("sum instead of max", lambda pi: np.minimum(32 * _dm_raw(pi, np.add), 1.0)),
+            ("up increases the row", lambda pi: decision_map_reference(pi)[::-1].copy()),
+            ("rows and columns swapped", lambda pi: decision_map_reference(pi).T.copy()),
+            ("no scaling", lambda pi: _dm_raw(pi, np.maximum)),
+        ),
+    )
+)
+
+
+def _dm_raw(pi, combine):
+    """Unscaled map, combining the sequences of a cell with ``combine`` (np.maximum or np.add)."""
+    out = np.zeros((11, 11))
+    for l in range(256):
+        ks = [(l // 64) % 4, (l // 16) % 4, (l // 4) % 4, l % 4]
+        r, c = 5 + ks.count(1) - ks.count(0), 5 + ks.count(3) - ks.count(2)
+        out[r, c] = combine(out[r, c], pi[l])
+    return out
 
 
 # ---------------------------------------------------------------------------
