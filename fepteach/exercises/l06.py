@@ -1,4 +1,4 @@
-"""Exercises of Lesson 06 (delayed, risk-modulated plasticity of the two-layer network of P2, SPEC §7, §8.8–8.10)."""
+"""Exercises of Lesson 06 (delayed, risk-modulated plasticity of the two-layer network of P2, SPEC §4.6–4.7, §7, §8.8)."""
 
 from __future__ import annotations
 
@@ -284,66 +284,79 @@ register(
 
 
 # ---------------------------------------------------------------------------
-# L06.decision_frequencies — SPEC §8.10
+# L06.policy_synapses — the dictionary of the postdictive policy mapping (SPEC §4.7, Appendix A.5)
 # ---------------------------------------------------------------------------
-def decision_frequencies_reference(decisions, t_end, T=20000, Nd=256):
-    """e_hat_l = #{t = 3..t_end : d_t = l} / (T - 2). decisions (>= t_end,) ints, indexed t - 1 (decisions[0] is t = 1).
-    Returns (Nd,)."""
-    d = np.asarray(decisions, dtype=np.int64)[2:t_end]
-    return np.bincount(d, minlength=Nd)[:Nd] / (T - 2)
+def policy_synapses_reference(qci):
+    """(V1, V0), each (Nd, Ns), from stacked policy counts qci (2Ns, 2Nd) (child = previous state, parent = decision):
+    sigma(V1)[l, k] = qci[k, l] / (qci[k, l] + qci[Ns + k, l]); V0 likewise with the decision-OFF column Nd + l."""
+    Ns, Nd = qci.shape[0] // 2, qci.shape[1] // 2
+    on_on, on_off = qci[:Ns, :Nd], qci[:Ns, Nd:]
+    off_on, off_off = qci[Ns:, :Nd], qci[Ns:, Nd:]
+    return logit(on_on / (on_on + off_on)).T, logit(on_off / (on_off + off_off)).T
 
 
-def _df_case(rng):
-    Nd = int(rng.integers(5, 12))
-    T = int(rng.integers(40, 80))
-    t_end = int(rng.integers(10, T))
-    dec = rng.integers(0, Nd, T)
-    dec[0] = -1
-    return dec, t_end, T, Nd
+def _ps_case(rng):
+    Ns = int(rng.integers(2, 5))
+    Nd = Ns + int(rng.integers(1, 4))
+    return rng.uniform(1.0, 50.0, (2 * Ns, 2 * Nd)), Ns, Nd
 
 
-def _df_shape(ans, rng):
-    dec, t_end, T, Nd = _df_case(rng)
-    result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
+def _ps_pair(out, Ns, Nd):
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise AnswerProblem("return a pair (V1, V0)")
+    if np.shape(out[0]) == (Ns, Nd):
+        raise AnswerProblem("V1 has shape (Nd, Ns): decision neurons are postsynaptic (rows), state neurons presynaptic (columns) — transpose")
+    return result_array(out[0], (Nd, Ns), "V1"), result_array(out[1], (Nd, Ns), "V0")
 
 
-def _df_total(ans, rng):
-    dec, t_end, T, Nd = _df_case(rng)
-    e = result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
-    if np.isclose(e.sum(), 1.0) and not np.isclose((t_end - 2) / (T - 2), 1.0):
-        return "do not renormalise: the denominator is the fixed T - 2, so a short trial gives estimates summing to less than 1"
-    if not np.isclose(e.sum(), (t_end - 2) / (T - 2), atol=1e-12):
-        return "the estimates should sum to (t_end - 2) / (T - 2): count the decisions of t = 3 .. t_end (rows 2 .. t_end - 1)"
+def _ps_shape(ans, rng):
+    qci, Ns, Nd = _ps_case(rng)
+    _ps_pair(ans(qci), Ns, Nd)
 
 
-def _df_matches(ans, rng):
-    dec, t_end, T, Nd = _df_case(rng)
-    e = result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
-    ref = decision_frequencies_reference(dec, t_end, T, Nd)
-    if not np.allclose(e, ref, atol=1e-12):
-        if e.sum() > 0 and np.allclose(e / e.sum(), ref / ref.sum(), atol=1e-12):
-            return "the relative counts are right; only the normalisation differs (divide by the fixed T - 2)"
-        return "the counts per decision differ: row t - 1 holds the decision of step t; use rows 2 .. t_end - 1"
+def _ps_flat(ans, rng):
+    _, Ns, Nd = _ps_case(rng)
+    V1, V0 = _ps_pair(ans(np.full((2 * Ns, 2 * Nd), 7.0)), Ns, Nd)
+    if not (np.allclose(V1, 0.0, atol=1e-12) and np.allclose(V0, 0.0, atol=1e-12)):
+        return "flat counts mean 'no association': every synapse should be logit(1/2) = 0"
+
+
+def _ps_postdictive(ans, rng):
+    qci, Ns, Nd = _ps_case(rng)
+    V1, V0 = _ps_pair(ans(qci), Ns, Nd)
+    r1, r0 = policy_synapses_reference(qci)
+    if np.allclose(V1, r1, atol=1e-9) and np.allclose(V0, r0, atol=1e-9):
+        return None
+    if np.allclose(V1, r0, atol=1e-9) and np.allclose(V0, r1, atol=1e-9):
+        return "V1 and V0 are swapped: V1 belongs to the decision-ON columns (the first Nd), V0 to the decision-OFF columns"
+    fwd = logit(qci[:Ns, :Nd] / (qci[:Ns, :Nd] + qci[:Ns, Nd:])).T
+    if np.allclose(V1, fwd, atol=1e-9):
+        return ("you normalised over the decision; the mapping is postdictive: the child is the previous state, so normalise "
+                "over its two values (rows k and Ns + k of the same column)")
+    return "sigma(V1)[l, k] should be the probability that state k was ON before decision l: normalise each column over the state's ON and OFF rows"
 
 
 register(
     Exercise(
-        id="L06.decision_frequencies",
-        title="the decision-frequency estimate (SPEC §8.10)",
-        reference=decision_frequencies_reference,
+        id="L06.policy_synapses",
+        title="the output synapses encoded by the policy counts",
+        reference=policy_synapses_reference,
         properties=(
-            Property("returns one value per decision", 1, _df_shape),
-            Property("sums to (t_end - 2) / (T - 2)", 1, _df_total),
-            Property("counts the decisions of t = 3 .. t_end", 1, _df_matches),
+            Property("returns (V1, V0), each (Nd, Ns)", 1, _ps_shape),
+            Property("flat counts give zero synapses", 1, _ps_flat),
+            Property("postdictive: normalised over the previous state", 2, _ps_postdictive),
         ),
         hints=(
-            "Take the decisions of steps t = 3 .. t_end (array rows t - 1), count how often each index occurs, and divide by the fixed T - 2.",
-            "d = np.asarray(decisions)[2:t_end]; return np.bincount(d, minlength=Nd)[:Nd] / (T - 2)",
+            "Cut qci into four blocks (state value x decision value). sigma(V1) is the ON-state block over the sum of the ON- and "
+            "OFF-state blocks, in the decision-ON columns; V0 the same in the decision-OFF columns. Take logit and transpose.",
+            "on_on, off_on = qci[:Ns, :Nd], qci[Ns:, :Nd]; V1 = logit(on_on / (on_on + off_on)).T (and likewise with the columns Nd:).",
         ),
         wrong_answers=(
-            ("renormalised to sum 1", lambda dec, t_end, T=20000, Nd=256: (lambda c: c / c.sum())(np.bincount(np.asarray(dec)[2:t_end], minlength=Nd)[:Nd])),
-            ("includes t = 2", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.maximum(np.asarray(dec)[1:t_end], 0), minlength=Nd)[:Nd] / (T - 2)),
-            ("stops at t_end - 1", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.asarray(dec)[2 : t_end - 1], minlength=Nd)[:Nd] / (T - 2)),
+            ("not transposed", lambda qci: tuple(v.T for v in policy_synapses_reference(qci))),
+            ("normalised over the decision (a forward policy)", lambda qci: (
+                lambda Ns, Nd: (logit(qci[:Ns, :Nd] / (qci[:Ns, :Nd] + qci[:Ns, Nd:])).T,
+                                logit(qci[Ns:, :Nd] / (qci[Ns:, :Nd] + qci[Ns:, Nd:])).T))(qci.shape[0] // 2, qci.shape[1] // 2)),
+            ("V1 and V0 swapped", lambda qci: policy_synapses_reference(qci)[::-1]),
         ),
     )
 )
