@@ -29,3 +29,15 @@ def test_render_critic_panels_and_titles():
 def test_render_critic_rejects_bad_risks():
     with pytest.raises(ValueError, match="gammas"):
         W.render_critic((0.0, 1.5))
+
+
+def test_widget_wires_controls_to_the_render_function():
+    pytest.importorskip("ipywidgets")
+    import matplotlib.pyplot as plt
+
+    box = W.critic_widget()
+    controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
+    assert {getattr(c, "description", "") for c in controls} >= {"Γ1", "Γ6", "initial qci"}
+    assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
+    controls[0].value = 1.0  # changing a control redraws without error
+    plt.close("all")
