@@ -1,4 +1,4 @@
-"""Exercises of Lesson 06 (delayed, risk-modulated plasticity of the two-layer network of P2, SPEC §4.6–4.7, §7, §8.8)."""
+"""Exercises of Lesson 06 (delayed, risk-modulated plasticity of the two-layer network of P2, SPEC §4.6–4.7, §7, §8.8, §8.10)."""
 
 from __future__ import annotations
 
@@ -429,6 +429,72 @@ register(
             ("weighted by Gamma", lambda y, xp, V1, g: output_plasticity_reference(y, xp, V1, 0.5 - 0.5 * np.asarray(g))),
             ("homeostatic term with the presynaptic x", lambda y, xp, V1, g: (
                 ((1.0 - 2.0 * np.asarray(g))[:, None] * y).T @ xp - ((1.0 - 2.0 * np.asarray(g))[:, None] * xp).sum(axis=0)[None, :] * expit(V1))),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L06.decision_frequencies — SPEC §8.10
+# ---------------------------------------------------------------------------
+def decision_frequencies_reference(decisions, t_end, T=20000, Nd=256):
+    """e_hat_l = #{t = 3..t_end : d_t = l} / (T - 2). decisions (>= t_end,) ints, indexed t - 1 (decisions[0] is t = 1).
+    Returns (Nd,)."""
+    d = np.asarray(decisions, dtype=np.int64)[2:t_end]
+    return np.bincount(d, minlength=Nd)[:Nd] / (T - 2)
+
+
+def _df_case(rng):
+    Nd = int(rng.integers(5, 12))
+    T = int(rng.integers(40, 80))
+    t_end = int(rng.integers(10, T))
+    dec = rng.integers(0, Nd, T)
+    dec[0] = -1
+    return dec, t_end, T, Nd
+
+
+def _df_shape(ans, rng):
+    dec, t_end, T, Nd = _df_case(rng)
+    result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
+
+
+def _df_total(ans, rng):
+    dec, t_end, T, Nd = _df_case(rng)
+    e = result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
+    if np.isclose(e.sum(), 1.0) and not np.isclose((t_end - 2) / (T - 2), 1.0):
+        return "do not renormalise: the denominator is the fixed T - 2, so a short trial gives estimates summing to less than 1"
+    if not np.isclose(e.sum(), (t_end - 2) / (T - 2), atol=1e-12):
+        return "the estimates should sum to (t_end - 2) / (T - 2): count the decisions of t = 3 .. t_end (rows 2 .. t_end - 1)"
+
+
+def _df_matches(ans, rng):
+    dec, t_end, T, Nd = _df_case(rng)
+    e = result_array(ans(dec, t_end, T, Nd), (Nd,), "e_hat")
+    ref = decision_frequencies_reference(dec, t_end, T, Nd)
+    if not np.allclose(e, ref, atol=1e-12):
+        if e.sum() > 0 and np.allclose(e / e.sum(), ref / ref.sum(), atol=1e-12):
+            return "the relative counts are right; only the normalisation differs (divide by the fixed T - 2)"
+        return "the counts per decision differ: row t - 1 holds the decision of step t; use rows 2 .. t_end - 1"
+
+
+register(
+    Exercise(
+        id="L06.decision_frequencies",
+        title="the decision-frequency estimate (SPEC §8.10)",
+        reference=decision_frequencies_reference,
+        properties=(
+            Property("returns one value per decision", 1, _df_shape),
+            Property("sums to (t_end - 2) / (T - 2)", 1, _df_total),
+            Property("counts the decisions of t = 3 .. t_end", 1, _df_matches),
+        ),
+        hints=(
+            "Take the decisions of steps t = 3 .. t_end (array rows t - 1), count how often each index occurs, and divide by the fixed T - 2.",
+            "d = np.asarray(decisions)[2:t_end]; return np.bincount(d, minlength=Nd)[:Nd] / (T - 2)",
+        ),
+        wrong_answers=(
+            ("renormalised to sum 1", lambda dec, t_end, T=20000, Nd=256: (lambda c: c / c.sum())(np.bincount(np.asarray(dec)[2:t_end], minlength=Nd)[:Nd])),
+            ("includes t = 2", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.maximum(np.asarray(dec)[1:t_end], 0), minlength=Nd)[:Nd] / (T - 2)),
+            ("stops at t_end - 1", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.asarray(dec)[2 : t_end - 1], minlength=Nd)[:Nd] / (T - 2)),
         ),
     )
 )
