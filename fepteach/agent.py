@@ -594,6 +594,10 @@ def run_trial_fast(
     T = check_int("T", T, minimum=3)
     uniforms = np.ascontiguousarray(_check_uniforms(uniforms, T))
     lp = log_params(params)
+    maze = np.asarray(maze)
+    if maze.ndim != 2:
+        raise ValueError(f"maze must be a 2-D array; got shape {maze.shape}")
+    mz.check_maze_size(*maze.shape)  # the compiled loop relies on a valid layout
     pid_map, obs = position_table(maze) if tables is None else tables
     nf = network_form(lp, obs)
     D_on, D_off = halves(params.D)

@@ -31,14 +31,25 @@ DIRECTIONS = np.array([(-1, 0), (1, 0), (0, -1), (0, 1)], dtype=np.int64)
 
 
 def check_maze_size(ny: int, nx: int) -> tuple[int, int]:
-    """Validate a maze size: both odd and at least 5 rows x 7 columns (SPEC §8.2 needs odd sizes)."""
+    """Validate a maze size (SPEC §8.2): ``ny`` = 3 (mod 4) and >= 7, ``nx`` odd and >= 7.
+
+    Walls sit on the even 1-based rows and columns, so both sizes must be odd; the start
+    and the goal lie on the middle row ``ny // 2`` (0-based), which must be a row of rooms
+    (odd, 0-based): ny = 7, 11, 15, 19 (the paper), 23, ... For ny = 5, 9, 13, 17 the
+    middle row is a pillar row.
+    """
     ny = check_int("ny", ny, minimum=1)
     nx = check_int("nx", nx, minimum=1)
-    for name, n, lo in (("ny", ny, 5), ("nx", nx, 7)):
+    for name, n in (("ny", ny), ("nx", nx)):
         if n % 2 == 0:
             raise ValueError(f"{name} must be odd (walls sit on even 1-based indices); got {n}")
-        if n < lo:
-            raise ValueError(f"{name} must be >= {lo}; got {n}")
+        if n < 7:
+            raise ValueError(f"{name} must be >= 7; got {n}")
+    if ny % 4 != 3:
+        raise ValueError(
+            f"ny must be 3 more than a multiple of 4 (7, 11, 15, 19, ...) so that the middle row, "
+            f"which holds the start and the goal, is a corridor row; got {ny}"
+        )
     return ny, nx
 
 

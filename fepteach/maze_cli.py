@@ -69,7 +69,7 @@ def register(subparsers) -> None:
                    help="trials per agent (default 20 for free-form runs, 100 for the paper protocol)")
     r.add_argument("--seed", type=_nonneg_int, default=0, help="random seed (default 0)")
     r.add_argument("--steps", type=_positive_int("steps"), default=20000, help="maximum steps per trial (default 20000)")
-    r.add_argument("--ny", type=_positive_int("ny"), default=19, help="maze rows, odd, >= 5 (free-form runs; default 19)")
+    r.add_argument("--ny", type=_positive_int("ny"), default=19, help="maze rows: 7, 11, 15, 19, ... (3 more than a multiple of 4; free-form runs; default 19)")
     r.add_argument("--nx", type=_positive_int("nx"), default=99, help="maze columns, odd, >= 7 (free-form runs; default 99)")
     r.add_argument("--workers", type=_positive_int("workers"), default=None, help="worker processes (default: all cores)")
     r.add_argument("--out", required=True, help="output folder (created; an existing run there is resumed)")

@@ -256,3 +256,5 @@ def test_run_agent_fast_is_reproducible_and_validates():
         ag.run_agent_fast(m, ag.initial_params(0.3), 3, 3)
     with pytest.raises(ValueError, match="uniforms"):
         ag.run_trial_reference(m, ag.initial_params(0.3), np.zeros(10), T=500)
+    with pytest.raises(ValueError, match="multiple of 4"):  # start on a pillar row: refused, no crash
+        ag.run_trial_fast(np.ones((9, 15), dtype=np.int8), ag.initial_params(0.3), np.zeros(500), T=500)

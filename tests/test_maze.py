@@ -40,6 +40,9 @@ def test_make_maze_is_deterministic_and_validates():
         mz.make_maze(np.random.default_rng(0), ny=18)
     with pytest.raises(ValueError, match=">= 7"):
         mz.make_maze(np.random.default_rng(0), nx=5)
+    for ny in (9, 13, 17):  # the middle row (start and goal) would be a pillar row
+        with pytest.raises(ValueError, match="multiple of 4"):
+            mz.make_maze(np.random.default_rng(0), ny=ny)
     small = mz.make_maze(np.random.default_rng(0), ny=7, nx=11)
     assert small.shape == (7, 11) and small[3, 10] == 0
 

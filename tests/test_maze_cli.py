@@ -61,7 +61,8 @@ def test_maze_run_rejects_bad_arguments(tmp_path, capsys, args, message):
     [
         (["--ny", "18"], "ny must be odd"),
         (["--nx", "5"], "nx must be >= 7"),
-        (["--ny", "3"], "ny must be >= 5"),
+        (["--ny", "3"], "ny must be >= 7"),
+        (["--ny", "9"], "ny must be 3 more than a multiple of 4"),
     ],
 )
 def test_maze_run_rejects_bad_sizes(tmp_path, capsys, args, message):
