@@ -311,6 +311,10 @@ class TrialRecord:
 
 def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
     """The trial loop of SPEC §8.6; ``choose(t, y)`` returns the decision index at step t."""
+    maze = np.asarray(maze)
+    if maze.ndim != 2:
+        raise ValueError(f"maze must be a 2-D array; got shape {maze.shape}")
+    mz.check_maze_size(*maze.shape)
     lp = log_params(params)
     ny, nx = maze.shape
     padded = mz.pad_maze(maze)
