@@ -1,4 +1,4 @@
-"""Figures of Lesson 07 that compare agents: spread over agents, the estimated decision prior, chunk risks.
+"""Figures of Lesson 07 that compare agents: spread over agents, the estimated decision prior, chunk risks, occupancy.
 
 Every function takes ``ax=None`` (a new figure is made) and returns the axes.
 """
@@ -16,7 +16,7 @@ def _colour(prior):
 
 
 def agent_success(durations_by_prior: dict, ax=None, *, T: int = 20000, trials: tuple | None = None):
-    """Success rate of every single agent (one dot each) for each prior condition.
+    """Success rate (duration < T, SPEC §9.2) of every single agent (one dot each) for each prior condition.
 
     ``durations_by_prior`` maps e_right -> (trials, agents) durations; ``trials`` = 1-based
     inclusive (first, last) restricts the trials used (default: all). A bar marks the pooled rate.
@@ -78,5 +78,25 @@ def chunk_modulation(fractions_by_prior: dict, ax=None):
     ax.set_xlabel("e_right (code value)")
     ax.set_ylabel("fraction of chunks")
     ax.set_ylim(0, 1.0)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def column_occupancy(columns_by_prior: dict, ax=None, *, nx: int = 99):
+    """Fraction of time steps spent in each map column (SPEC §8.2 map, 0-based columns), one line per prior.
+
+    ``columns_by_prior`` maps e_right -> 1-D array of the agent's column at every step (0-based).
+    """
+    ax = new_axes(ax, figsize=(6.0, 3.5))
+    for prior, cols in columns_by_prior.items():
+        cols = np.asarray(cols, dtype=np.int64)
+        frac = np.bincount(cols, minlength=nx)[:nx] / max(cols.size, 1)
+        x = np.arange(nx)
+        keep = frac > 0
+        ax.plot(x[keep], frac[keep], "o-", ms=3, color=_colour(prior), label=f"e_right = {prior}")
+    ax.set_yscale("log")
+    ax.set_xlim(-1, nx)
+    ax.set_xlabel("map column (start 1, goal 98)")
+    ax.set_ylabel("fraction of steps")
+    ax.legend(fontsize=8)
     return ax

@@ -51,3 +51,13 @@ def test_chunk_modulation_stacks_to_one():
     np.testing.assert_allclose(list(tops.values()), 1.0)
     assert len(ax.patches) == 6
     plt.close(ax.figure)
+
+
+def test_column_occupancy_fractions_sum_to_one():
+    cols = {0.15: np.array([1, 1, 1, 3]), 0.35: np.arange(1, 99, 2)}
+    ax = L.column_occupancy(cols)
+    assert len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.75, 0.25])
+    np.testing.assert_allclose(np.sum(ax.lines[1].get_ydata()), 1.0)
+    assert ax.get_yscale() == "log"
+    plt.close(ax.figure)
