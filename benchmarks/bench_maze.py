@@ -14,7 +14,7 @@ same step for B agents batched in numpy (einsum over B weight matrices).
 ``--protocol`` also times the full paper protocol (30 agents x 100 trials) for prior 0.25 and
 for all three priors on all cores, with peak memory, and saves the results (``--out``).
 
-Usage: ``python benchmarks/bench_maze.py [--json] [--protocol --out /work/runs/paper]``
+Usage: ``python benchmarks/bench_maze.py [--json] [--protocol --out runs/paper]``
 """
 
 from __future__ import annotations
