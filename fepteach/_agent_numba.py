@@ -18,6 +18,23 @@ Design, as measured with ``benchmarks/bench_maze.py`` on the 2-core AMD EPYC (Ze
   engine stays in float64.
 * ``exp`` is written so that the compiler vectorises it (libm's is a scalar call); the qbi
   outer products are accumulated in rank-8 blocks; the entropies of F use logs of products.
+* Profile (2026-11-28, trained agent, 20000-step trials, per agent-step, removing one part at
+  a time; +-0.5 us noise from the shared cores): the K|V product ~2.3-3 us (121 x 384 float64
+  streamed from L2: memory bound; register-blocking 4 or 8 rows of K|V or BLAS dgemv were
+  not faster, 2.8 vs 2.3 us), exp + selection + loop ~0.9 us, qbi blocks ~0.3 us, qci chunk
+  updates ~0.25 us (45 us per chunk), F ~0.3 us.
+* F of trained agents: almost every y_l (99 %) is below the 1e-6 floor, and the floored
+  entries used to cost two libm logs each (~2 us per step, as much as the K|V product). The
+  floored entries now use ln(1 - x) = -x - x^2/2 (x <= 1e-6; error < 4e-19, below the rounding
+  of the log itself): trained agents 6.96 -> ~4.5 us per step.
+* Exact reuse of the K|V product: if q_{t-1} equals, bit for bit, the q_{t-1} of the last
+  product, z = K|V.T q, y_t, pi and the decision terms of F are reused; if moreover the
+  position is unchanged (o_t = o_{t-1}), q_t and the state terms of F too. Same inputs and same
+  operations, so the results are bit-identical to recomputing (checked on whole trials).
+  Untrained agents (K = V = 0, so q_t depends on the position only) reuse the product in ~50 %
+  of steps (stand-still steps): 4.6 -> 2.9 us per step. After the first trial the recurrent
+  term makes q_t drift, and the condition holds in only 3-8 % (priors 0.15/0.25) or 5-20 %
+  (prior 0.35) of steps, so the gain in trained agents is small (the check costs ~20 ns).
 """
 
 from __future__ import annotations
@@ -126,41 +143,56 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
                 )
 
 
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _floor_corrections(p, u, eps, ln_eps, fac):
+    """Branch-free pass over p: fac_i = f_i where no floor acts, else 1; returns the floored entries' part of S.
+
+    Where p <= eps:   p ln max(eps, p) + pbar ln pbar = p ln eps - pbar p (1 + p/2)
+    where pbar <= eps: p ln p + pbar ln max(eps, pbar) = -p pbar (1 + pbar/2) + pbar ln eps
+    (ln(1 - x) = -x - x^2/2 - O(x^3), x <= 1e-6: the error, < 4e-19, is below the rounding
+    of ln(1 - x) itself), so no logarithm is evaluated for floored entries. ``fac`` holds the
+    f_i on entry.
+    """
+    corr = 0.0
+    for i in range(p.shape[0]):
+        pi = p[i]
+        po = 1.0 - pi
+        lo = pi <= eps
+        hi = po <= eps
+        e_lo = pi * ln_eps - po * (pi * (1.0 + 0.5 * pi))
+        e_hi = po * ln_eps - pi * (po * (1.0 + 0.5 * po))
+        c = -(e_lo if lo else e_hi) - po * u[i]
+        corr += c if (lo or hi) else 0.0
+        fac[i] = 1.0 if (lo or hi) else fac[i]
+    return corr
+
+
 @njit(cache=True, nogil=True)
 def _sum_log(f, p, u, eps, fac, acc8):
     """S such that sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] = -S - sum_i pbar_i u_i (SPEC §8.9 entropies).
 
     Here p = 1 / f, f = 1 + e^{-u}, pbar = 1 - p. Where no floor acts, p ln p + pbar ln pbar
     = -ln f - pbar u, so S = sum_i ln f_i: computed as the logs of 8 running products
-    (branch-free, vectorisable; each factor is < 1e6, so 48 factors per lane cannot
-    overflow). Entries where a floor acts (p or pbar <= eps) get factor 1 and are added
-    exactly afterwards. ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
+    (branch-free, vectorisable; each factor is < 1 / eps = 1e6, so 48 factors per lane cannot
+    overflow). Entries where a floor acts (p or pbar <= eps) get factor 1 and their exact
+    terms are added by :func:`_floor_corrections` (no logarithm: trained agents have almost
+    every y_l below the floor, and two libm logs per entry cost ~2 us per step).
+    ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
     """
     n = f.shape[0]
-    nflag = 0
     for i in range(n):
-        pi = p[i]
-        bad = (pi <= eps) or (1.0 - pi <= eps)
-        fac[i] = 1.0 if bad else f[i]
-        nflag += 1 if bad else 0
+        fac[i] = f[i]
+    S = _floor_corrections(p, u, eps, math.log(eps), fac)
     for b in range(8):
         acc8[b] = 1.0
     n8 = n - n % 8
     for i0 in range(0, n8, 8):
         for b in range(8):
             acc8[b] *= fac[i0 + b]
-    S = 0.0
     for b in range(8):
         S += math.log(acc8[b])
     for i in range(n8, n):
         S += math.log(fac[i])
-    if nflag > 0:
-        for i in range(n):
-            pi = p[i]
-            po = 1.0 - pi
-            if pi <= eps or po <= eps:
-                e_i = pi * math.log(pi if pi > eps else eps) + po * math.log(po if po > eps else eps)
-                S += -e_i - po * u[i]
     return S
 
 
@@ -234,6 +266,14 @@ def trial_kernel(
     Bc = np.zeros((NB, M.shape[1]))
     nb = 0
     lEd = lE_on - lE_off
+    # exact reuse (see the module docstring): z = K|V product of q_z, the last q_{t-1} it was computed for
+    z = np.zeros(nu)
+    q_z = np.empty(ns)
+    have_z = False
+    pid_last = -1  # position of the last step whose q_t came from z
+    st_c = 0.0  # F terms of the last computed step (state part; decision part; weight of g)
+    de_c = 0.0
+    wsum_c = 0.0
     # chunk accumulators for qci
     Sc_on = np.zeros((nd, ns))
     Sc_off = np.zeros((nd, ns))
@@ -289,37 +329,71 @@ def trial_kernel(
         # 3.-4. both layers in one pass over the presynaptic (previous) middle-layer activity:
         #   u[:ns]  = W o_t + K x_{t-1} + h        (middle layer, x_t = sigma(u[:ns]))
         #   u[off:] = V x_{t-1} + m                (output layer, y_t = sigma(u[off:]))
+        # Exact reuse: if q_{t-1} equals (bit for bit) the q_{t-1} of the last product, z, y_t, pi
+        # and the decision terms of F are those of that step; if moreover o_t is (same position),
+        # q_t and the state terms of F are too. Same inputs, same operations: identical results.
+        same_y = False
+        same_q = False
+        if t >= 3 and have_z:
+            same_y = True
+            for k in range(ns):
+                if q_prev[k] != q_z[k]:
+                    same_y = False
+                    break
+            same_q = same_y and pid == pid_last
         if t == 2:
             for j in range(ns):
                 u[j] = Wo[pid, j] + k_first[j]
             for l in range(nd):
                 u[off + l] = y_first[l]
         else:
-            for j in range(ns):
-                u[j] = Wo[pid, j] + k_thr[j]
-            for l in range(nd):
-                u[off + l] = m[l]
-            for k in range(ns):
-                qk = q_prev[k]
+            if not same_y:
                 for j in range(nu):
-                    u[j] += qk * KV[k, j]
+                    z[j] = 0.0
+                for k in range(ns):
+                    qk = q_prev[k]
+                    for j in range(nu):
+                        z[j] += qk * KV[k, j]
+                for k in range(ns):
+                    q_z[k] = q_prev[k]
+                have_z = True
+            if not same_q:
+                for j in range(ns):
+                    u[j] = (Wo[pid, j] + k_thr[j]) + z[j]
+            if not same_y:
+                for l in range(nd):
+                    u[off + l] = m[l] + z[off + l]
+            pid_last = pid
         # transcendental part (scalar calls), then the vectorisable arithmetic
-        _one_plus_exp_neg(u, fu, poly, bits, scale)  # fx, fy, ux, uy are views into fu and u
-        for j in range(ns):
-            q[j] = 1.0 / fx[j]
-        for l in range(nd):
-            yl = 1.0 / fy[l]
-            y[l] = yl
-            r[l] = yl / (1.0 - yl + guard)
-        # 5. select: pi = r / sum(r), first l whose cumulative probability exceeds the uniform
-        for b in range(8):
-            part[b] = 0.0
-        for l0 in range(0, nd, 8):
+        if not same_y:
+            _one_plus_exp_neg(u, fu, poly, bits, scale)  # fx, fy, ux, uy are views into fu and u
+        elif not same_q:
+            _one_plus_exp_neg(ux, fx, poly, bits, scale)
+        if not same_q:
+            for j in range(ns):
+                q[j] = 1.0 / fx[j]
+            # F, state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
+            #   = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
+            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
+            st_c = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux) - fa
+        if not same_y:
+            for l in range(nd):
+                yl = 1.0 / fy[l]
+                y[l] = yl
+                r[l] = yl / (1.0 - yl + guard)
+            # F, decision part and the weight of g (SPEC §8.9)
+            s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
+            de_c = -_sum_log(fy, y, uy, eps, facy, acc8) - s1
+            wsum_c = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
+            # 5. select: pi = r / sum(r), first l whose cumulative probability exceeds the uniform
             for b in range(8):
-                part[b] += r[l0 + b]
-        total = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
-        for l in range(nd):
-            pi[l] = r[l] / total
+                part[b] = 0.0
+            for l0 in range(0, nd, 8):
+                for b in range(8):
+                    part[b] += r[l0 + b]
+            total = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
+            for l in range(nd):
+                pi[l] = r[l] / total
         ui = uniforms[i]
         csum = 0.0
         choice = nd - 1
@@ -363,15 +437,8 @@ def trial_kernel(
         # --- free energy terms of step t (t <= t_end - 1, i.e. not the arrival step) ---
         if not at_goal and t < T:
             c = (t - 1) // chunk
-            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
-            # state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
-            #           = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
-            st = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux) - fa
-            s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
-            de = -_sum_log(fy, y, uy, eps, facy, acc8) - s1
-            wsum = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
-            FA[c] += st + de
-            FB[c] += wsum
+            FA[c] += st_c + de_c
+            FB[c] += wsum_c
         # --- a chunk of pairs is complete when the pair of its last state index is in ---
         if (t - 1) % chunk == 0 or at_goal:
             cidx = (t - 2) // chunk
