@@ -2,7 +2,10 @@
 
 Compared side by side on the same maze:
 
-* ``fast engine``   — fepteach.agent.run_trial_fast (numba, network form, learning and F included);
+* ``fast engine``   — fepteach.agent.run_trial_fast (numba, network form, learning and F included),
+  over the first trials of a left-biased agent (the first trial is untrained: K = V = 0);
+* ``fast, trained`` — the same agent after ``--train-trials`` more trials (learned K and V,
+  almost every y_l below the 1e-6 floor of F): the cost of a typical trial of the paper protocol;
 * ``reference``     — fepteach.agent.run_trial_reference + learn + free_energy (readable numpy);
 * ``authors' [Py]`` — the POMDP class of reverse-engineering-py stepping the same maze
   (infer every step, learn + compute_vfe at the end), if installed.
@@ -63,6 +66,12 @@ def _fast(maze, params, n_trials, T, seed=0):
         params, s = ag.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
         steps += s.t_end - 1
     return (time.perf_counter() - t0) / steps * 1e6
+
+
+def _fast_trained(maze, params, n_train, n_trials, T, seed=1):
+    rng = np.random.default_rng(seed)
+    params, _ = ag.run_agent_fast(maze, params, rng, n_train, T=T, progress=False)
+    return _fast(maze, params, n_trials, T, seed=seed + 1)
 
 
 def _reference(maze, params, T, seed=0):
@@ -151,6 +160,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--fast-trials", type=int, default=4, help="full-length trials timed for the fast engine")
+    ap.add_argument("--train-trials", type=int, default=20, help="trials learned before timing 'fast, trained'")
     ap.add_argument("--ref-steps", type=int, default=20000, help="steps timed for the reference (one trial)")
     ap.add_argument("--authors-steps", type=int, default=20000, help="steps timed for the authors' package (one trial)")
     ap.add_argument("--protocol", action="store_true", help="also time the full paper protocol (minutes)")
@@ -166,6 +176,7 @@ def main(argv=None):
     first_call = time.perf_counter() - t0  # numba: compile or load from cache, plus one short trial
 
     fast = _fast(maze, params, args.fast_trials, ag.T_MAX)
+    fast_trained = _fast_trained(maze, params, args.train_trials, 2, ag.T_MAX)
     ref = _reference(maze, params, args.ref_steps)
     try:
         authors = _authors_steps(maze, params, args.authors_steps)
@@ -180,9 +191,11 @@ def main(argv=None):
     result = {
         "load_average": os.getloadavg(),
         "first_call_seconds": first_call,
-        "us_per_agent_step": {"fast engine": fast, "reference": ref, "authors [Py]": authors},
+        "us_per_agent_step": {"fast engine": fast, f"fast, trained ({args.train_trials} trials)": fast_trained,
+                              "reference": ref, "authors [Py]": authors},
         "fast_speedup_vs_reference": ref / fast,
         "fast_speedup_vs_authors": None if authors is None else authors / fast,
+        "fast_trained_speedup_vs_authors": None if authors is None else authors / fast_trained,
         "inference_probes_us_per_agent_step": probes,
     }
     if args.protocol:
@@ -197,12 +210,12 @@ def main(argv=None):
         return 0
     print(f"Maze agent, 99x19 maze, load average {result['load_average'][0]:.2f} on {os.cpu_count()} cores")
     print(f"first call (numba compile or cache load + 300 steps): {first_call:.2f} s\n")
-    print(f"{'implementation':28s} {'us/agent-step':>14s} {'fast is x faster':>17s}")
+    print(f"{'implementation':28s} {'us/agent-step':>14s} {'fast is x faster':>17s} {'fast, trained is x faster':>26s}")
     for name, v in result["us_per_agent_step"].items():
         if v is None:
             print(f"{name:28s} {'(not installed)':>14s}")
             continue
-        print(f"{name:28s} {v:14.2f} {v / fast:17.1f}")
+        print(f"{name:28s} {v:14.2f} {v / fast:17.1f} {v / fast_trained:26.1f}")
     print("\nInference-only design probes (fused K|V product + sigmoids)")
     for name, v in probes.items():
         print(f"  {name:44s} {v:8.2f} us/agent-step")
