@@ -26,13 +26,13 @@ Design, as measured with ``benchmarks/bench_maze.py`` on the 2-core AMD EPYC (Ze
 * F of trained agents: almost every y_l (99 %) is below the 1e-6 floor, and the floored
   entries used to cost two libm logs each (~2 us per step, as much as the K|V product). The
   floored entries now use ln(1 - x) = -x - x^2/2 (x <= 1e-6; error < 4e-19, below the rounding
-  of the log itself): trained agents 6.96 -> ~4.5 us per step.
+  of the log itself): trained agents 7.5 -> 6.5 us per step (interleaved A/B, CPU time).
 * Exact reuse of the K|V product: if q_{t-1} equals, bit for bit, the q_{t-1} of the last
   product, z = K|V.T q, y_t, pi and the decision terms of F are reused; if moreover the
   position is unchanged (o_t = o_{t-1}), q_t and the state terms of F too. Same inputs and same
   operations, so the results are bit-identical to recomputing (checked on whole trials).
   Untrained agents (K = V = 0, so q_t depends on the position only) reuse the product in ~50 %
-  of steps (stand-still steps): 4.6 -> 2.9 us per step. After the first trial the recurrent
+  of steps (stand-still steps): 5.9 -> 3.9 us per step (same A/B run). After the first trial the recurrent
   term makes q_t drift, and the condition holds in only 3-8 % (priors 0.15/0.25) or 5-20 %
   (prior 0.35) of steps, so the gain in trained agents is small (the check costs ~20 ns).
 * qci: each chunk's update used to rewrite the whole 242 x 512 qci (1 MB, 45 us, and it
@@ -43,10 +43,13 @@ Design, as measured with ``benchmarks/bench_maze.py`` on the 2-core AMD EPYC (Ze
 * qbi: blocks of 8 or 32 steps instead of 16, or a BLAS dgemm of the block (np.dot), were
   not faster (3.0 us untrained / 5.1 us trained per step with 16; 3.3 / 5.4 with the others).
   Updating two rows of M per pass over the block (half the loads per FMA): ~0.1-0.3 us faster.
-* An untrained agent's K and V are exactly 0 (uniform qbi and qci), so the product is skipped
-  when K|V is all zero (bit-identical results): untrained trials 2.7 -> 1.6 us per step.
-  Skipping only the zero rows through an index list made trained agents 1.5 us slower (the
-  indirect row index defeats the vectorised loop), so it is all or nothing.
+* An untrained agent's K and V are exactly 0 (uniform qbi and qci): z = 0 for every q_{t-1},
+  so the product, y_t and pi are computed once and q_t once per position (bit-identical
+  results; the q_{t-1}-dependent sums of F are recomputed every step): untrained trials
+  2.9 -> 1.1 us per step. Skipping only the zero rows through an index list made trained
+  agents 1.5 us slower (the indirect row index defeats the vectorised loop). Scanning K|V
+  inline in the kernel (instead of in the helper ``_all_zero``) made trained agents ~0.6 us
+  slower (code generation of the large loop; measured in interleaved A/B runs, both orders).
 * Not kept: deriving the OFF sums (Sq_off, Sc_off, sq_off) from counts minus the ON sums
   instead of accumulating them every step (no measurable gain, 5.93 vs 5.90 us).
 """
@@ -98,6 +101,16 @@ def _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, g):
 
 
 MAX_PENDING = 5  # chunks whose qci increments may be held back (bounds the rounding of the held sums)
+
+
+@njit(cache=True, nogil=True)
+def _all_zero(a):
+    """True if every entry of the 2-D array a is 0."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            if a[i, j] != 0.0:
+                return False
+    return True
 
 
 @njit(cache=True, nogil=True)
@@ -396,15 +409,11 @@ def trial_kernel(
     have_z = False
     # an untrained agent's K and V are exactly 0 (uniform qbi and qci): then z = 0 for every
     # q_{t-1} and the product is skipped (x * 0.0 adds nothing)
-    kv_zero = True
-    for k in range(ns):
-        for j in range(nu):
-            if KV[k, j] != 0.0:
-                kv_zero = False
+    kv_zero = _all_zero(KV)
     pid_last = -1  # position of the last step whose q_t came from z
     st_c = 0.0  # F terms of the last computed step (state part; decision part; weight of g)
     de_c = 0.0
-    wsum_c = 0.0
+    s2_c = 0.0
     # chunk accumulators for qci
     Sc_on = np.zeros((nd, ns))
     Sc_off = np.zeros((nd, ns))
@@ -469,17 +478,19 @@ def trial_kernel(
         # 3.-4. both layers in one pass over the presynaptic (previous) middle-layer activity:
         #   u[:ns]  = W o_t + K x_{t-1} + h        (middle layer, x_t = sigma(u[:ns]))
         #   u[off:] = V x_{t-1} + m                (output layer, y_t = sigma(u[off:]))
-        # Exact reuse: if q_{t-1} equals (bit for bit) the q_{t-1} of the last product, z, y_t, pi
-        # and the decision terms of F are those of that step; if moreover o_t is (same position),
-        # q_t and the state terms of F are too. Same inputs, same operations: identical results.
+        # Exact reuse: if q_{t-1} equals (bit for bit) the q_{t-1} of the last product, or K|V is
+        # all zero, z, y_t, pi and the decision terms of F are those of that step; if moreover o_t
+        # is (same position), q_t and its entropy terms of F are too. Same inputs, same
+        # operations: identical results.
         same_y = False
         same_q = False
         if t >= 3 and have_z:
             same_y = True
-            for k in range(ns):
-                if q_prev[k] != q_z[k]:
-                    same_y = False
-                    break
+            if not kv_zero:
+                for k in range(ns):
+                    if q_prev[k] != q_z[k]:
+                        same_y = False
+                        break
             same_q = same_y and pid == pid_last
         if t == 2:
             for j in range(ns):
@@ -490,7 +501,7 @@ def trial_kernel(
             if not same_y:
                 for j in range(nu):
                     z[j] = 0.0
-                for k in range(0 if kv_zero else ns):
+                for k in range(ns):
                     qk = q_prev[k]
                     for j in range(nu):
                         z[j] += qk * KV[k, j]
@@ -514,8 +525,7 @@ def trial_kernel(
                 q[j] = 1.0 / fx[j]
             # F, state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
             #   = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
-            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
-            st_c = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux) - fa
+            st_c = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux)
         if not same_y:
             for l in range(nd):
                 yl = 1.0 / fy[l]
@@ -524,7 +534,7 @@ def trial_kernel(
             # F, decision part and the weight of g (SPEC §8.9)
             s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
             de_c = -_sum_log(fy, y, uy, eps, facy, acc8) - s1
-            wsum_c = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
+            s2_c = s2
             # 5. select: pi = r / sum(r), first l whose cumulative probability exceeds the uniform
             for b in range(8):
                 part[b] = 0.0
@@ -577,8 +587,9 @@ def trial_kernel(
         # --- free energy terms of step t (t <= t_end - 1, i.e. not the arrival step) ---
         if not at_goal and t < T:
             c = (t - 1) // chunk
-            FA[c] += st_c + de_c
-            FB[c] += wsum_c
+            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
+            FA[c] += (st_c - fa) + de_c
+            FB[c] += _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2_c
         # --- a chunk of pairs is complete when the pair of its last state index is in ---
         if (t - 1) % chunk == 0 or at_goal:
             cidx = (t - 2) // chunk
