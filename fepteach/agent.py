@@ -204,9 +204,12 @@ def decision_posterior(w: np.ndarray) -> np.ndarray:
 
 
 def selection_probabilities(y: np.ndarray) -> np.ndarray:
-    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1), ``(ND,)``."""
+    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1).
+
+    ``y``: ``(ND,)``, or ``(T, ND)`` for a whole trial (each row is normalised on its own).
+    """
     r = y / (1.0 - y + SELECTION_GUARD)
-    return r / r.sum()
+    return r / r.sum(axis=-1, keepdims=True)
 
 
 def sample_decision(pi: np.ndarray, u: float) -> int:

@@ -258,3 +258,11 @@ def test_run_agent_fast_is_reproducible_and_validates():
         ag.run_trial_reference(m, ag.initial_params(0.3), np.zeros(10), T=500)
     with pytest.raises(ValueError, match="multiple of 4"):  # start on a pillar row: refused, no crash
         ag.run_trial_fast(np.ones((9, 15), dtype=np.int8), ag.initial_params(0.3), np.zeros(500), T=500)
+
+
+def test_selection_probabilities_normalise_each_row_of_a_trial():
+    rng = np.random.default_rng(5)
+    y = rng.uniform(0.001, 0.2, (3, ag.ND))
+    pi = ag.selection_probabilities(y)
+    assert pi.shape == y.shape and np.allclose(pi.sum(axis=1), 1.0)
+    assert np.allclose(pi[1], ag.selection_probabilities(y[1]))
