@@ -48,6 +48,24 @@ def _record(qa, abar_out, k, t, bin_size, No, C):
 
 
 @njit(cache=True, nogil=True)
+def _posterior_and_learn(v, sc, o_t, qa, x_t):
+    """Steps 3-4 of SPEC §5.3 given the potentials v = (v_ON; v_OFF): x_j = sigma(v_ON,j - v_OFF,j),
+    then qa += (o; obar)(x; xbar)^T (only the observed rows change). Writes x_t and qa in place."""
+    Ns = x_t.shape[0]
+    No = o_t.shape[0]
+    C = 2 * Ns
+    for j in range(Ns):
+        s = _expit(v[j] - v[Ns + j])
+        x_t[j] = s
+        sc[j] = s
+        sc[Ns + j] = 1.0 - s
+    for i in range(No):
+        row = i if o_t[i] else No + i
+        for c in range(C):
+            qa[row, c] += sc[c]
+
+
+@njit(cache=True, nogil=True)
 def run_networks(obs, data_index, qa0, phi, x_out, qa_out, abar_out, bin_size):
     """Online inference + Hebbian (Dirichlet) learning, sim_type 2, for K networks (SPEC §5.3)."""
     K = qa0.shape[0]
@@ -69,16 +87,7 @@ def run_networks(obs, data_index, qa0, phi, x_out, qa_out, abar_out, bin_size):
                     a = qa[i, c] if obs[d, t, i] else qa[No + i, c]
                     acc += math.log(max(a, EPS)) - math.log(max(n, EPS))
                 v[c] = acc + phi[k, c]
-            for j in range(Ns):
-                s = _expit(v[j] - v[Ns + j])
-                x_out[k, t, j] = s
-                sc[j] = s
-                sc[Ns + j] = 1.0 - s
-            # step 4: qa += (o; obar)(s; sbar)^T  (only the observed rows change)
-            for i in range(No):
-                row = i if obs[d, t, i] else No + i
-                for c in range(C):
-                    qa[row, c] += sc[c]
+            _posterior_and_learn(v, sc, obs[d, t], qa, x_out[k, t])
             _record(qa, abar_out, k, t, bin_size, No, C)
         qa_out[k] = qa
 
@@ -115,14 +124,6 @@ def run_networks_beta(obs, data_index, qa0, phi, beta, x_out, qa_out, abar_out, 
                     else:
                         acc += math.log(1.0 - p)
                 v[c] = acc + phi[k, c] + thr
-            for j in range(Ns):
-                s = _expit(v[j] - v[Ns + j])
-                x_out[k, t, j] = s
-                sc[j] = s
-                sc[Ns + j] = 1.0 - s
-            for i in range(No):
-                row = i if obs[d, t, i] else No + i
-                for c in range(C):
-                    qa[row, c] += sc[c]
+            _posterior_and_learn(v, sc, obs[d, t], qa, x_out[k, t])
             _record(qa, abar_out, k, t, bin_size, No, C)
         qa_out[k] = qa
