@@ -2,7 +2,7 @@
 
 Compared side by side on the same maze:
 
-* ``fast engine``   — fepteach.agent.run_trial_fast (numba, network form, learning and F included),
+* ``fast engine``   — fepteach.agent_fast.run_trial_fast (numba, network form, learning and F included),
   over the first trials of a left-biased agent (the first trial is untrained: K = V = 0);
 * ``fast, trained`` — the same agent after ``--train-trials`` more trials (learned K and V,
   almost every y_l below the 1e-6 floor of F): the cost of a typical trial of the paper protocol;
@@ -33,6 +33,7 @@ import time
 import numpy as np
 
 from fepteach import agent as ag
+from fepteach import agent_fast as agf
 from fepteach import maze as mz
 
 
@@ -59,18 +60,18 @@ def _authors_steps(maze, params, n_steps, seed=0):
 
 def _fast(maze, params, n_trials, T, seed=0):
     rng = np.random.default_rng(seed)
-    tables = ag.position_table(maze)
+    tables = agf.position_table(maze)
     steps = 0
     t0 = time.perf_counter()
     for _ in range(n_trials):
-        params, s = ag.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
+        params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
         steps += s.t_end - 1
     return (time.perf_counter() - t0) / steps * 1e6
 
 
 def _fast_trained(maze, params, n_train, n_trials, T, seed=1):
     rng = np.random.default_rng(seed)
-    params, _ = ag.run_agent_fast(maze, params, rng, n_train, T=T, progress=False)
+    params, _ = agf.run_agent_fast(maze, params, rng, n_train, T=T, progress=False)
     return _fast(maze, params, n_trials, T, seed=seed + 1)
 
 
@@ -172,7 +173,7 @@ def main(argv=None):
     maze = mz.make_maze(np.random.default_rng(123))
     params = ag.initial_params(0.15)  # left-biased: trials run the full 20000 steps
     t0 = time.perf_counter()
-    ag.run_trial_fast(maze, params, ag.draw_uniforms(np.random.default_rng(0), 300), T=300)
+    agf.run_trial_fast(maze, params, ag.draw_uniforms(np.random.default_rng(0), 300), T=300)
     first_call = time.perf_counter() - t0  # numba: compile or load from cache, plus one short trial
 
     fast = _fast(maze, params, args.fast_trials, ag.T_MAX)

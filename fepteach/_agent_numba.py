@@ -1,4 +1,4 @@
-"""Compiled inner loop of the maze agent's fast engine (numba). See :func:`fepteach.agent.run_trial_fast`.
+"""Compiled inner loop of the maze agent's fast engine (numba). See :func:`fepteach.agent_fast.run_trial_fast`.
 
 One call runs one whole trial (SPEC §8.6) with fixed network weights, accumulates what
 end-of-trial learning needs (SPEC §8.8: per-position sums of q for qa, the outer-product

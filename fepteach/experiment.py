@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from . import agent as ag
+from . import agent_fast as agf
 from . import maze as mz
 from ._progress import progress_bar
 from ._validate import check_int
@@ -199,7 +200,7 @@ def run_agent_task(task: AgentTask) -> AgentResult:
     """Run one agent for its trials with the fast engine (top-level so that process pools can pickle it)."""
     rng = np.random.default_rng(task.seed_seq)
     params = ag.initial_params(E=task.E)
-    _, summaries = ag.run_agent_fast(
+    _, summaries = agf.run_agent_fast(
         task.maze, params, rng, task.n_trials, T=task.T, keep_positions=task.keep_trajectories, progress=False
     )
     return AgentResult(
@@ -217,7 +218,7 @@ def first_trial_estimate(maze: np.ndarray, E: np.ndarray, seed_seq: np.random.Se
     Gives exactly the trial-1 ``e_hat`` of :func:`run_agent_task` with the same arguments.
     """
     rng = np.random.default_rng(seed_seq)
-    _, s = ag.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T)
+    _, s = agf.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T)
     return s.e_hat
 
 

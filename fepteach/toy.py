@@ -24,6 +24,7 @@ import numpy as np
 from scipy.special import expit
 
 from . import agent as ag
+from . import agent_fast as agf
 from . import maze as mz
 from ._validate import EPS, as_float_array, check_closed_unit, check_int, check_rng
 
@@ -205,7 +206,7 @@ def check_start_row(maze) -> np.ndarray:
 
 
 def learning_run(maze: np.ndarray, params: ag.AgentParams, rng: np.random.Generator, n_trials: int, T: int = 2000) -> LearningRun:
-    """``n_trials`` trials with :func:`fepteach.agent.run_trial_fast` (learning after each, SPEC §8.8–8.11).
+    """``n_trials`` trials with :func:`fepteach.agent_fast.run_trial_fast` (learning after each, SPEC §8.8–8.11).
 
     ``T`` caps each trial (the paper: 20000; a toy maze needs far fewer steps). See :class:`LearningRun`.
     """
@@ -213,11 +214,11 @@ def learning_run(maze: np.ndarray, params: ag.AgentParams, rng: np.random.Genera
     n_trials = check_int("n_trials", n_trials, minimum=1)
     T = check_int("T", T, minimum=3)
     check_start_row(maze)
-    tables = ag.position_table(maze)
+    tables = agf.position_table(maze)
     p_first = [mean_first_action_probabilities(params, maze)]
     durations, gammas, right = [], [], []
     for _ in range(n_trials):
-        params, s = ag.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
+        params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
         durations.append(s.t_end)
         gammas.append(s.gammas)
         acts = s.decisions[1 : s.t_end - 1] // (ag.ND // 4)  # decisions of t = 2 .. t_end - 1, executed one step later

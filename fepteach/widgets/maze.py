@@ -36,7 +36,7 @@ class Replay:
 
 
 def replay_from_summary(maze: np.ndarray, summary, label: str = "") -> Replay:
-    """A :class:`Replay` from a :class:`fepteach.agent.TrialSummary` recorded with ``record_posteriors=True``."""
+    """A :class:`Replay` from a :class:`fepteach.agent_fast.TrialSummary` recorded with ``record_posteriors=True``."""
     if summary.q is None or summary.y is None:
         raise ValueError("summary has no posteriors: run the trial with record_posteriors=True")
     return Replay(np.asarray(maze), np.asarray(summary.positions), np.asarray(summary.q), np.asarray(summary.y), label)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from fepteach import agent as ag
+from fepteach import agent_fast as agf
 from fepteach import maze as mz
 from fepteach.widgets import maze as W
 
@@ -19,7 +20,7 @@ from fepteach.widgets import maze as W
 def short_replay():
     maze = mz.make_maze(np.random.default_rng(3))
     uniforms = ag.draw_uniforms(np.random.default_rng(4), 300)
-    _, s = ag.run_trial_fast(maze, ag.initial_params(0.25), uniforms, T=300, record_posteriors=True)
+    _, s = agf.run_trial_fast(maze, ag.initial_params(0.25), uniforms, T=300, record_posteriors=True)
     return W.replay_from_summary(maze, s, "trial 1")
 
 
@@ -64,6 +65,6 @@ def test_render_replay_panels_and_clipping(short_replay):
 
 def test_replay_from_summary_needs_posteriors():
     maze = mz.make_maze(np.random.default_rng(1))
-    _, s = ag.run_trial_fast(maze, ag.initial_params(0.25), ag.draw_uniforms(np.random.default_rng(2), 20), T=20)
+    _, s = agf.run_trial_fast(maze, ag.initial_params(0.25), ag.draw_uniforms(np.random.default_rng(2), 20), T=20)
     with pytest.raises(ValueError, match="record_posteriors"):
         W.replay_from_summary(maze, s)

@@ -1,0 +1,267 @@
+"""The maze agent's fast engine: the readable agent of :mod:`fepteach.agent` in network form.
+
+The same computation as :func:`fepteach.agent.run_trial_reference` followed by
+:func:`fepteach.agent.learn`, written as the network computes it (SPEC §2.4/§4.7:
+differences of log-parameters collapse each layer to one weight matrix and a
+threshold) and compiled with numba (``fepteach._agent_numba``). Given the same
+uniforms it makes the same decisions as the reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import maze as mz
+from ._validate import EPS, check_int, check_rng
+from .agent import (
+    CHUNK,
+    ND,
+    NO,
+    NS,
+    SELECTION_GUARD,
+    T_MAX,
+    AgentParams,
+    LogParams,
+    _check_uniforms,
+    blocks,
+    decision_frequencies,
+    draw_uniforms,
+    halves,
+    log_params,
+    n_chunks,
+)
+
+@dataclass
+class TrialSummary:
+    """What the fast engine returns for one trial.
+
+    t_end (duration), reached, F (free energy, SPEC §8.9), gammas (chunk risks),
+    e_hat (ND,) decision frequencies (SPEC §8.10), positions (t_end, 2) and
+    decisions (t_end,) (rows t - 1, decisions[0] = -1).
+    """
+
+    t_end: int
+    reached: bool
+    F: float
+    gammas: np.ndarray
+    e_hat: np.ndarray
+    positions: np.ndarray
+    decisions: np.ndarray = field(repr=False)
+    q: np.ndarray | None = field(default=None, repr=False)
+    y: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class NetworkForm:
+    """The per-trial network weights (SPEC §2.4, §4.7) used by the fast engine.
+
+    Middle layer: ``x_t = sigma(Wo[pid] + K.T x_{t-1} + k_thr)``, where ``Wo[pid] = W.T o_pid + h``
+    is precomputed for every position; output layer: ``y_t = sigma(V.T x_{t-1} + m)``.
+    At t = 2 the previous posterior is D (not complementary), handled by ``k_first``/``y_first``.
+    """
+
+    Wo: np.ndarray  # (n_pid, NS)
+    K: np.ndarray  # (NS, NS), K[k, j] = K1 - K0 for presynaptic k
+    k_thr: np.ndarray  # (NS,)
+    k_first: np.ndarray  # (NS,)
+    V: np.ndarray  # (NS, ND)
+    m: np.ndarray  # (ND,)
+    y_first: np.ndarray  # (ND,)
+    vo_off: np.ndarray  # (n_pid,) sum_j of the observation+lnD part of v^OFF (for F)
+    b_on: np.ndarray  # (NS,) row sums of lnBi(ON, OFF)
+    b_off: np.ndarray  # (NS,) row sums of lnBi(OFF, OFF)
+    c_on: np.ndarray  # (NS,) row sums of lnCi(ON, OFF)
+    c_off: np.ndarray  # (NS,) row sums of lnCi(OFF, OFF)
+    lE_on: np.ndarray
+    lE_off: np.ndarray
+
+    #: column where V starts in the fused matrix (K padded to a multiple of 8 columns)
+    V_OFFSET = 128
+
+    @property
+    def KV(self) -> np.ndarray:
+        """K and V side by side, ``(NS, 128 + ND)``: one pass over x_{t-1} drives both layers."""
+        kv = getattr(self, "_kv", None)
+        if kv is None:
+            ns = self.K.shape[0]
+            kv = np.zeros((ns, self.V_OFFSET + self.V.shape[1]))
+            kv[:, :ns] = self.K
+            kv[:, self.V_OFFSET :] = self.V
+            self._kv = kv
+        return kv
+
+
+def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position ids and their observations for the fast engine.
+
+    Returns ``pid_map`` (ny, nx) int32 (-1 where the agent can never be; the goal cell
+    maps to the arrival view, SPEC §8.4) and ``obs`` (n_pid, NO) float64.
+    """
+    ny, nx = maze.shape
+    padded = mz.pad_maze(maze)
+    cells = mz.rooms(ny, nx)
+    pid_map = np.full((ny, nx), -1, dtype=np.int32)
+    obs = np.zeros((len(cells) + 1, NO))
+    for p, (r, c) in enumerate(cells):
+        pid_map[r, c] = p
+        obs[p] = mz.observe(maze, (int(r), int(c)), padded=padded)
+    gr, gc = mz.goal_position(ny, nx)
+    pid_map[gr, gc] = len(cells)
+    obs[len(cells)] = mz.observe(maze, mz.arrival_position(ny, nx), padded=padded)
+    return pid_map, obs
+
+
+def network_form(lp: LogParams, obs: np.ndarray) -> NetworkForm:
+    """Collapse the log-parameters into network weights and thresholds (SPEC §2.4, §4.7)."""
+    A = blocks(lp.lnA)
+    B = blocks(lp.lnBi)
+    C = blocks(lp.lnCi)
+    lD_on, lD_off = halves(lp.lnD)
+    lE_on, lE_off = halves(lp.lnE)
+    W = (A["on_on"] - A["on_off"]) - (A["off_on"] - A["off_off"])  # (NO, NS) = (W1 - W0).T
+    h = (A["off_on"] - A["off_off"]).sum(axis=0) + lD_on - lD_off
+    KA = B["on_on"] - B["on_off"]
+    KB = B["off_on"] - B["off_off"]
+    VA = C["on_on"] - C["on_off"]
+    VB = C["off_on"] - C["off_off"]
+    from . import _agent_numba as kern
+
+    D_on, D_off = np.exp(lp.lnD[:NS]), np.exp(lp.lnD[NS:])  # D itself (D > 1e-6 here)
+    # (elementwise products and sums instead of matrix products: no BLAS thread pools here)
+    return NetworkForm(
+        Wo=kern.observation_drive(np.ascontiguousarray(obs), np.ascontiguousarray(W), h),
+        K=np.ascontiguousarray(KA - KB),
+        k_thr=KB.sum(axis=0),
+        k_first=(D_on[:, None] * KA).sum(axis=0) + (D_off[:, None] * KB).sum(axis=0),
+        V=np.ascontiguousarray(VA - VB),
+        m=VB.sum(axis=0) + lE_on - lE_off,
+        y_first=(D_on[:, None] * VA).sum(axis=0) + (D_off[:, None] * VB).sum(axis=0) + lE_on - lE_off,
+        vo_off=(obs * A["on_off"].sum(axis=1)).sum(axis=1) + ((1.0 - obs) * A["off_off"].sum(axis=1)).sum(axis=1) + lD_off.sum(),
+        b_on=B["on_off"].sum(axis=1),
+        b_off=B["off_off"].sum(axis=1),
+        c_on=C["on_off"].sum(axis=1),
+        c_off=C["off_off"].sum(axis=1),
+        lE_on=np.ascontiguousarray(lE_on),
+        lE_off=np.ascontiguousarray(lE_off),
+    )
+
+
+def run_trial_fast(
+    maze: np.ndarray,
+    params: AgentParams,
+    uniforms: np.ndarray,
+    T: int = T_MAX,
+    tables: tuple[np.ndarray, np.ndarray] | None = None,
+    record_posteriors: bool = False,
+) -> tuple[AgentParams, TrialSummary]:
+    """One trial plus end-of-trial learning with the compiled engine (same maths as the reference).
+
+    Returns ``(params after learning, summary)``. Given the same ``uniforms`` it makes the
+    same decisions as :func:`run_trial_reference`, and its learned parameters equal
+    :func:`learn` of the reference record up to floating-point summation order.
+    ``tables`` is :func:`position_table` of the maze (pass it to skip recomputing it every trial).
+    With ``record_posteriors`` the summary also holds ``q`` (t_end, NS) = q_t^ON and ``y``
+    (t_end, ND) = y_t (rows t - 1; row 0 holds D_ON and E_ON as in the reference record).
+    """
+    from . import _agent_numba as kern
+
+    T = check_int("T", T, minimum=3)
+    uniforms = np.ascontiguousarray(_check_uniforms(uniforms, T))
+    lp = log_params(params)
+    maze = np.asarray(maze)
+    if maze.ndim != 2:
+        raise ValueError(f"maze must be a 2-D array; got shape {maze.shape}")
+    mz.check_maze_size(*maze.shape)  # the compiled loop relies on a valid layout
+    pid_map, obs = position_table(maze) if tables is None else tables
+    nf = network_form(lp, obs)
+    D_on, D_off = halves(params.D)
+    n_pid = obs.shape[0]
+    ny, nx = maze.shape
+    sr, sc = mz.start_position(ny)
+    gr, gc = mz.goal_position(ny, nx)
+    positions = np.zeros((T, 2), dtype=np.int32)
+    decisions = np.full(T, -1, dtype=np.int32)
+    Sq_on = np.zeros((n_pid, NS))
+    Sq_off = np.zeros((n_pid, NS))
+    M_padded = np.zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
+    s_prev = np.zeros(NS)
+    s_cur = np.zeros(NS)
+    q2 = np.zeros(NS)
+    qci = params.qci.copy()
+    n_ch = n_chunks(T)
+    gammas = np.zeros(n_ch)
+    q_rec = np.zeros((T if record_posteriors else 0, NS))
+    y_rec = np.zeros((T if record_posteriors else 0, ND))
+    t_end, F = kern.trial_kernel(
+        np.ascontiguousarray(maze, dtype=np.int8), pid_map, sr, sc, gr, gc,
+        nf.Wo, nf.KV, nf.V_OFFSET, nf.k_thr, nf.k_first, nf.m, nf.y_first,
+        np.ascontiguousarray(D_on), np.ascontiguousarray(D_off),
+        nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off,
+        uniforms, T, CHUNK, SELECTION_GUARD, EPS,
+        positions, decisions, Sq_on, Sq_off, M_padded, s_prev, s_cur, q2, qci, gammas,
+        q_rec, y_rec,
+    )
+    M = M_padded[:, :NS]
+    n_c = n_chunks(t_end)
+    new = AgentParams(params.qa.copy(), params.qbi.copy(), qci, params.D.copy(), params.E.copy())
+    # qa increments from the per-position sums of q (o is constant at a position)
+    new.qa += kern.qa_increment(obs, Sq_on, Sq_off)
+    # qbi increments: t = 2 term with q_1 = D, then sums over t = 3..t_end with complementary halves
+    n = t_end - 2
+    q2_off = 1.0 - q2
+    ones = np.ones(NS)
+    inc_b = np.block(
+        [
+            [M + np.outer(D_on, q2), np.outer(s_prev, ones) - M + np.outer(D_on, q2_off)],
+            [np.outer(ones, s_cur) - M + np.outer(D_off, q2), n - np.outer(s_prev, ones) - np.outer(ones, s_cur) + M + np.outer(D_off, q2_off)],
+        ]
+    )
+    new.qbi += inc_b
+    d = decisions[:t_end].astype(np.int64)
+    summary = TrialSummary(
+        t_end=int(t_end),
+        reached=bool(positions[t_end - 1, 0] == gr and positions[t_end - 1, 1] == gc),
+        F=float(F),
+        gammas=gammas[:n_c].copy(),
+        e_hat=decision_frequencies(d, t_end, T),
+        positions=positions[:t_end].astype(np.int64),
+        decisions=d,
+    )
+    if record_posteriors:
+        q_rec[0], y_rec[0] = D_on, halves(params.E)[0]
+        summary.q, summary.y = q_rec[:t_end], y_rec[:t_end]
+    return new, summary
+
+
+def run_agent_fast(
+    maze: np.ndarray,
+    params: AgentParams,
+    rng: np.random.Generator,
+    n_trials: int,
+    T: int = T_MAX,
+    keep_positions=(),
+    progress: bool | None = None,
+) -> tuple[AgentParams, list[TrialSummary]]:
+    """``n_trials`` trials of one agent on one maze, learning after each (SPEC §8.11 item 4).
+
+    Each trial draws its uniforms with :func:`draw_uniforms` (``rng.random(T)``), so the
+    same ``rng`` seed gives the same run with :func:`run_trial_reference` + :func:`learn`.
+    Positions and decisions are kept only for the 1-based trial numbers in ``keep_positions``.
+    Returns the final parameters and one :class:`TrialSummary` per trial.
+    """
+    from ._progress import progress_bar
+
+    check_rng(rng)
+    n_trials = check_int("n_trials", n_trials, minimum=1)
+    tables = position_table(maze)
+    keep = set(int(k) for k in keep_positions)
+    out = []
+    for trial in progress_bar(range(1, n_trials + 1), desc="trials", progress=progress):
+        params, s = run_trial_fast(maze, params, draw_uniforms(rng, T), T=T, tables=tables)
+        if trial not in keep:  # keep memory small in long runs
+            s.positions = s.positions[:0]
+            s.decisions = s.decisions[:0]
+        out.append(s)
+    return params, out
