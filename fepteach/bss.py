@@ -834,3 +834,41 @@ def sessions_experiment(rng: np.random.Generator, n_samples: int = 20, n_session
     change = d - d.mean(axis=2, keepdims=True)
     corr = np.array([separation_correlation(s[k], x[k])[0, 0] for k in range(n_samples)])
     return SessionsResult(change=change, correlation=corr)
+
+
+def condition_running_mean(x_j, s_j, window: int = 250, edges=None) -> np.ndarray:
+    """Mean response of one neuron under s_j = 1 and under s_j = 0, in consecutive windows of steps.
+
+    Unlike :func:`smoothed_response` (a least-squares sine fit, which can overshoot), every value is an average of
+    responses, so the curves stay inside the range of ``x_j`` (here [0, 1]). Windows have ``window`` steps each, or,
+    if ``edges`` is given (increasing 0-based step indices from 0 to T), run from ``edges[k]`` to ``edges[k+1]`` (use
+    geometric edges for a logarithmic time axis). The window means are placed at the mean step t (1-based) of the
+    condition inside the window and linearly interpolated in between; outside the first and last window centre the
+    curve is NaN (not drawn); a window without steps of a condition is skipped.
+    ``x_j``, ``s_j``: (T,). Returns (2, T): row 0 for s_j = 1, row 1 for s_j = 0 (all NaN if a condition never occurs).
+    """
+    x_j = as_float_array("x_j", x_j, ndim=1)
+    s_j = as_float_array("s_j", s_j, ndim=1)
+    check_shape("s_j", s_j, x_j.shape)
+    check_binary("s_j", s_j)
+    T = x_j.size
+    if edges is None:
+        window = check_int("window", window, minimum=1)
+        edges = np.append(np.arange(0, T, window), T)
+    else:
+        edges = np.asarray(edges, dtype=int)
+        if edges.ndim != 1 or edges.size < 2 or edges[0] != 0 or edges[-1] != T or np.any(np.diff(edges) <= 0):
+            raise ValueError(f"edges must increase strictly from 0 to T = {T}; got {edges!r}")
+    t = np.arange(1, T + 1)
+    out = np.full((2, T), np.nan)
+    for row, cond in enumerate((1.0, 0.0)):
+        centres, means = [], []
+        for a, b in zip(edges[:-1], edges[1:]):
+            m = s_j[a:b] == cond
+            if m.any():
+                centres.append(t[a:b][m].mean())
+                means.append(x_j[a:b][m].mean())
+        if means:
+            inside = (t >= centres[0]) & (t <= centres[-1])
+            out[row, inside] = np.interp(t[inside], centres, means)
+    return out

@@ -361,3 +361,25 @@ def test_O29_py_protocol_sessions():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_condition_running_mean_stays_in_range_and_averages_each_condition():
+    rng = np.random.default_rng(3)
+    T = 1000
+    s = (rng.random(T) < 0.5).astype(float)
+    x = np.where(s == 1, 0.9, 0.1) + 0.1 * (rng.random(T) - 0.5)
+    x[:20] = np.where(s[:20] == 1, 1.0, 0.0)          # a step that would make a smooth fit overshoot
+    curves = bss.condition_running_mean(x, s, window=100)
+    assert curves.shape == (2, T)
+    ok = ~np.isnan(curves)
+    assert ok[:, 60:940].all() and not ok[:, :5].any()      # NaN only before the first / after the last centre
+    assert np.all(curves[ok] >= x.min()) and np.all(curves[ok] <= x.max())
+    log_edges = np.unique(np.r_[0, np.geomspace(10, T, 12).astype(int)])
+    assert bss.condition_running_mean(x, s, edges=log_edges).shape == (2, T)
+    with pytest.raises(ValueError, match="edges"):
+        bss.condition_running_mean(x, s, edges=[5, 10, T])
+    # inside a window the value at that window's centre of s = 1 steps is exactly their mean
+    m = s[100:200] == 1
+    centre = np.arange(101, 201)[m].mean()
+    assert np.interp(centre, np.arange(1, T + 1), curves[0]) == pytest.approx(x[100:200][m].mean(), abs=1e-3)
+    assert np.all(np.isnan(bss.condition_running_mean(x, np.ones(T), window=100)[1]))
