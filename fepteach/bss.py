@@ -872,3 +872,22 @@ def condition_running_mean(x_j, s_j, window: int = 250, edges=None) -> np.ndarra
             inside = (t >= centres[0]) & (t <= centres[-1])
             out[row, inside] = np.interp(t[inside], centres, means)
     return out
+
+
+def prior_sweep_over_datasets(rng: np.random.Generator, p_values=None, n_datasets: int = 6,
+                              T: int = T_PAPER) -> np.ndarray:
+    """Mean activity against the implicit prior p (both neurons p1 = p2 = p), repeated over fresh datasets.
+
+    For each of ``n_datasets`` datasets (drawn from ``rng``), every prior in ``p_values`` (default 0.20 ... 0.80 in
+    steps of 0.05) runs on the *same* data with the same initial synapses (:func:`initial_counts`), so within a
+    dataset only the prior changes. Returns ``mean_x`` of shape (n_datasets, P, 2): <x_j> over all T steps.
+    """
+    rng = check_rng(rng)
+    p = 0.15 + 0.05 * np.arange(1, 14) if p_values is None else as_float_array("p_values", p_values, ndim=1)
+    n_datasets = check_int("n_datasets", n_datasets, minimum=1)
+    T = check_int("T", T, minimum=2)
+    o = np.stack([generate_data(T, rng).o for _ in range(n_datasets)])
+    phi = np.tile(np.stack([prior_phi(pk) for pk in p]), (n_datasets, 1))
+    data_index = np.repeat(np.arange(n_datasets), p.size)
+    x, _, _ = simulate_many(o, initial_counts(), phi, data_index=data_index)
+    return x.mean(axis=1).reshape(n_datasets, p.size, N_SOURCES)

@@ -383,3 +383,13 @@ def test_condition_running_mean_stays_in_range_and_averages_each_condition():
     centre = np.arange(101, 201)[m].mean()
     assert np.interp(centre, np.arange(1, T + 1), curves[0]) == pytest.approx(x[100:200][m].mean(), abs=1e-3)
     assert np.all(np.isnan(bss.condition_running_mean(x, np.ones(T), window=100)[1]))
+
+
+def test_prior_sweep_over_datasets_matches_single_runs():
+    p = np.array([0.3, 0.5, 0.7])
+    out = bss.prior_sweep_over_datasets(np.random.default_rng(5), p, n_datasets=2, T=400)
+    assert out.shape == (2, 3, 2)
+    rng = np.random.default_rng(5)
+    datas = [bss.generate_data(400, rng) for _ in range(2)]
+    run = bss.simulate_bss(datas[1].o, bss.initial_counts(), bss.prior_phi(0.7))
+    np.testing.assert_allclose(out[1, 2], run.x.mean(axis=0), rtol=1e-12)

@@ -132,3 +132,30 @@ def plot_activity_prediction(x_observed, x_predicted, neuron: int = 0, max_point
     ax.set_title("predicted vs observed activity", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     return ax
+
+
+def plot_prior_sweep(p_values, mean_x, ax=None):
+    """Mean activity <x_j> against the implicit prior p over several datasets: mean ± SD with each dataset thin.
+
+    ``mean_x``: (D, P, 2) from :func:`fepteach.bss.prior_sweep_over_datasets`. Thin lines: one dataset each;
+    thick line and band: mean ± SD over datasets; dashed: the identity <x> = p (what a network whose prior
+    matched its inputs would show). Returns the axes.
+    """
+    ax = new_axes(ax)
+    p = np.asarray(p_values, dtype=float)
+    g = np.asarray(mean_x, dtype=float)
+    for j, col in enumerate(NEURON_COLOURS):
+        for row in g[:, :, j]:
+            ax.plot(p, row, color=col, alpha=0.3, lw=0.8)
+        m, sd = g[:, :, j].mean(axis=0), g[:, :, j].std(axis=0, ddof=1) if g.shape[0] > 1 else np.zeros(p.size)
+        ax.fill_between(p, m - sd, m + sd, color=col, alpha=0.15, lw=0)
+        ax.plot(p, m, "o-", color=col, lw=2.5, ms=4, label=f"⟨x{j + 1}⟩, mean ± SD over {g.shape[0]} datasets")
+    ax.plot([0, 1], [0, 1], "--", color=OKABE_ITO["black"], lw=1, label="⟨x⟩ = p")
+    ax.axhline(0.5, color=OKABE_ITO["green"], ls=":", lw=1, label="true prevalence 0.5")
+    ax.set_xlim(p.min() - 0.05, p.max() + 0.05)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("implicit prior p (threshold constant φ₁ = ln p, both neurons)")
+    ax.set_ylabel("mean activity ⟨x_j⟩")
+    ax.set_title("mean activity rises with the prior on average, shrunk toward the data", fontsize=9)
+    ax.legend(fontsize=8, loc="upper left")
+    return ax

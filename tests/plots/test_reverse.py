@@ -44,3 +44,14 @@ def test_session_costs_weight_comparison_activity_prediction():
     x = np.random.default_rng(3).random((100, 2))
     ax = P.plot_activity_prediction(x, x, neuron=1)
     assert "r = 1.0000" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_prior_sweep_plot_draws_each_dataset_and_the_mean():
+    p = np.array([0.3, 0.5, 0.7])
+    g = np.random.default_rng(0).uniform(0.3, 0.7, size=(4, 3, 2))
+    ax = P.plot_prior_sweep(p, g)
+    lines = ax.get_lines()
+    assert len(lines) == 2 * (4 + 1) + 2            # 4 datasets + mean per neuron, the identity and the 0.5 line
+    means = [ln for ln in lines if ln.get_label().startswith("⟨x1⟩")]
+    np.testing.assert_allclose(means[0].get_ydata(), g[:, :, 0].mean(axis=0))
+    plt.close(ax.figure)
