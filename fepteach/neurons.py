@@ -221,7 +221,7 @@ def integrate_x(x0, o, W1, W0, h1, h0, dt: float = 0.001, n_steps: int = 2000, t
     if dt >= limit:
         raise ValueError(
             f"dt = {dt:g} is too large for the x-form: explicit Euler is unstable for dt >= 2 tau x*(1-x*) "
-            f"= {limit:.3g} at this fixed point. Use a smaller dt, or integrate_u (the u-form is stable for dt < tau)."
+            f"= {limit:.3g} at this fixed point. Use a smaller dt, or integrate_u (the u-form is stable for any dt < 2 tau)."
         )
     traj = np.empty((n_steps + 1, x.size))
     traj[0] = x
@@ -240,14 +240,15 @@ def integrate_u(u0, o, W1, W0, h1, h0, dt: float = 0.05, n_steps: int = 1000, ta
     """Explicit Euler integration of the u-form equation (SPEC §2.1) from ``u0``.
 
     u relaxes exponentially towards the total input I = (W1 - W0) o + h1 - h0 and
-    x = sigma(u); Euler is well behaved for dt < tau (a ``ValueError`` otherwise).
+    x = sigma(u); Euler is stable for dt < 2 tau and free of overshoot for dt <= tau; this function requires dt < tau
+    (a ``ValueError`` otherwise).
 
     Shapes: u0 (Nx,); o (No,); W (Nx, No); h (Nx,).
     Returns the u trajectory, shape (n_steps + 1, Nx); apply ``sigmoid`` for rates.
     """
     dt, n_steps, tau = _steps(dt, n_steps, tau)
     if dt >= tau:
-        raise ValueError(f"dt = {dt:g} must be smaller than tau = {tau:g} for the u-form Euler scheme to relax monotonically")
+        raise ValueError(f"dt = {dt:g} must be smaller than tau = {tau:g}: u-form Euler is stable for dt < 2 tau but overshoots (oscillates) for dt > tau")
     I = total_input(o, W1, W0, h1, h0)
     u = as_float_array("u0", u0, ndim=1)
     check_shape("u0", u, I.shape)

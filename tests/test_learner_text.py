@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # learner-facing notebook (lessons/*.ipynb, exercises/*.ipynb, exercises/instructor/*.ipynb) once all are clean.
 ENFORCED = [
     "lessons/00_notation_and_equations.ipynb",
+    "lessons/01_rate_neurons.ipynb",
     "lessons/04_blind_source_separation.ipynb",
     "lessons/05_reverse_engineering.ipynb",
 ]
