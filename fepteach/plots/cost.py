@@ -54,7 +54,7 @@ def plot_cost_curve(o, W1, W0, h1, h0, x0: float = 0.05, dt: float = 0.05, n_ste
     oo, w1, w0, hh1, hh0 = _one_neuron(o, W1, W0, h1, h0)
     xs = float(neurons.fixed_point(oo, w1, w0, hh1, hh0)[0])
     Ls = cost.cost_at_fixed_point(oo, w1, w0, hh1, hh0)
-    ax.plot(x, L, color=OKABE_ITO["blue"], label="cost L(x), eq. (2.2)")
+    ax.plot(x, L, color=OKABE_ITO["blue"], label="cost L(x), (N6)")
     step = max(1, len(xt) // 25)
     ax.plot(xt[::step], Lt[::step], "o", color=OKABE_ITO["orange"], markersize=4, label="activity x(t) descending L")
     ax.plot([xs], [Ls], "*", color=OKABE_ITO["black"], markersize=12, label=f"fixed point x* = {xs:.3f}")
@@ -76,9 +76,9 @@ def plot_reconstruction(o, W1, W0, h1, h0, x_start: float = 0.02, x_end: float =
     path = cost.straight_path(np.array([x_start]), np.array([x_end]), n_points=401)
     R = cost.reconstruct_cost(path, oo, w1, w0, hh1, hh0)
     L = cost.step_cost(path, np.repeat(oo[None, :], len(path), axis=0), w1, w0, hh1, hh0)
-    ax.plot(path[:, 0], L, color=OKABE_ITO["blue"], linewidth=3, alpha=0.5, label="L(x), eq. (2.2)")
+    ax.plot(path[:, 0], L, color=OKABE_ITO["blue"], linewidth=3, alpha=0.5, label="L(x), (N6)")
     ax.plot(path[:, 0], R + L[0], color=OKABE_ITO["vermillion"], linestyle="--",
-            label="−∫ RHS of (1.1) dx  + const")
+            label="−∫ RHS of (N1) dx  + const")
     ax.plot(path[:, 0], R, color=OKABE_ITO["vermillion"], linestyle=":", alpha=0.7, label="−∫ RHS dx (constant = 0)")
     ax.set_xlabel("firing rate x")
     ax.set_ylabel("cost")
@@ -99,7 +99,7 @@ def plot_plasticity_contrast(W_adaptive, W_fixed, ax=None, max_lines: int = 12):
     Wa = Wa.reshape(Wa.shape[0], -1)[:, :max_lines]
     Wf = Wf.reshape(Wf.shape[0], -1)[:, :max_lines]
     for k in range(Wa.shape[1]):
-        ax.plot(Wa[:, k], color=OKABE_ITO["blue"], linewidth=1, label="adaptive thresholds (1.2)" if k == 0 else None)
+        ax.plot(Wa[:, k], color=OKABE_ITO["blue"], linewidth=1, label="adaptive thresholds (N4)" if k == 0 else None)
     for k in range(Wf.shape[1]):
         ax.plot(Wf[:, k], color=OKABE_ITO["vermillion"], linewidth=1, linestyle="--",
                 label="fixed thresholds" if k == 0 else None)

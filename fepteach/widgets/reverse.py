@@ -37,7 +37,7 @@ def render_prior_recovery(p: float = 0.3, seed: int = 0, T: int = bss.T_PAPER, f
         fig = plt.figure(figsize=(10.0, 3.6), layout="constrained")
     ax0, ax1 = fig.subplots(1, 2)
     ax0.axhline(p, color=OKABE_ITO["black"], ls="--", lw=1.5, label=f"true prior p = {p:.2f}")
-    ax0.plot([0, 1], res["p_mean"], "o", ms=10, color=OKABE_ITO["orange"], label="mean activity, eq. (5.1)")
+    ax0.plot([0, 1], res["p_mean"], "o", ms=10, color=OKABE_ITO["orange"], label="mean activity, (R1)")
     ax0.plot([0, 1], res["p_readout"], "s", ms=9, mfc="none", mew=2, color=OKABE_ITO["blue"], label="threshold readout")
     ax0.axhline(0.5, color=OKABE_ITO["green"], ls=":", lw=1, label="data prevalence 1/2")
     ax0.set_xticks([0, 1])
