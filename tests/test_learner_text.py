@@ -18,6 +18,7 @@ ENFORCED = [
     "lessons/00_notation_and_equations.ipynb",
     "lessons/01_rate_neurons.ipynb",
     "lessons/02_cost_reconstruction.ipynb",
+    "lessons/03_bayes_equivalence.ipynb",
     "lessons/04_blind_source_separation.ipynb",
     "lessons/05_reverse_engineering.ipynb",
 ]
