@@ -281,13 +281,15 @@ def prediction_initial_counts(rng: np.random.Generator, eps: float = 0.01, ampli
 # Readable per-step reference (SPEC §5.3)
 # ---------------------------------------------------------------------------
 def bss_step(qa, o_t, phi, sim_type: int = 2):
-    """One step of the BSS network: inference, then Hebbian (Dirichlet) learning (SPEC §5.3 steps 1-4).
+    """One step of the BSS network: inference, then Hebbian (Dirichlet) learning.
+
+    Labels (N3), (B3)-(B5) refer to the course's notes notebook, lessons/00_notation_and_equations.ipynb.
 
     1. expectations from the counts: ``lnA = ln Abar`` (``sim_type=2``, network) or
-       ``E[ln A]`` with digamma (``sim_type=1``) — :mod:`fepteach.pomdp` (SPEC §4.4);
-    2.-3. ``v = (o; 1-o)^T lnA + phi`` and ``x_j = sigma(v_ON,j - v_OFF,j)`` (SPEC eq. 3.3,
-       the network forward pass of eq. 1.1 at its fixed point);
-    4. ``qa + (o; 1-o)(x; 1-x)^T`` (Hebbian accumulation, SPEC §4.4).
+       ``E[ln A]`` with digamma (``sim_type=1``) — :mod:`fepteach.pomdp`, (B5);
+    2.-3. ``v = (o; 1-o)^T lnA + phi`` and ``x_j = sigma(v_ON,j - v_OFF,j)``: the posterior (B3),
+       which is the network's fixed point (N3);
+    4. ``qa + (o; 1-o)(x; 1-x)^T``: Hebbian accumulation of Dirichlet counts (B4).
 
     Shapes: ``qa`` (2*No, 2*Ns); ``o_t`` (No,); ``phi`` (2*Ns,). Returns ``(x_t (Ns,), qa_new)``.
     """
