@@ -9,7 +9,12 @@ value ``b`` (value 0 = ON, 1 = OFF). Named views (``on``/``off`` halves) are pro
 Two implementations that consume the same random numbers and agree exactly:
 
 * the readable **reference** (:func:`agent_step`, :func:`run_trial_reference`, :func:`learn`,
-  :func:`free_energy`), one function per equation, used by the lessons;
+  :func:`trial_free_energy`), used by the lessons. It is Lesson 03's POMDP with a decision
+  layer: the state posterior, the decision posterior, the selection rule and the policy
+  learning are the primitives of :mod:`fepteach.maths` that :mod:`fepteach.pomdp` checks and
+  calls (:func:`fepteach.pomdp.posterior_states_two_layer`,
+  :func:`fepteach.pomdp.decision_posterior`, :func:`fepteach.pomdp.dirichlet_update_policy`);
+  the agent checks its inputs once per trial instead of once per step;
 * the **fast engine** (:func:`fepteach.agent_fast.run_trial_fast`), the same computation
   written as the network computes it (SPEC §2.4/§4.7: differences of log-parameters collapse
   each layer to one weight matrix and a threshold), compiled with numba.
@@ -24,10 +29,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
-
 from . import maze as mz
-from ._validate import EPS, as_float_array, check_int, check_rng
+from ._validate import as_float_array, check_int, check_rng
+from .maths import (
+    binary_posterior,
+    decision_potentials,
+    dirichlet_log_mean,
+    halves,
+    log_floor,
+    policy_update,
+    sample_index,
+    selection_probabilities,
+    stack,
+    state_potentials_two_layer,
+)
+from .pomdp import blocks
+
+__all__ = [
+    "NO", "NS", "ND", "T_MAX", "CHUNK", "PROGRESS_THRESHOLDS", "RISK_VALUES", "QA_BASE", "QA_DIAG",
+    "QBI_INIT", "QCI_INIT", "D_VALUE", "PRIORS",
+    "AgentParams", "decision_prior", "check_e_right", "initial_params",
+    "LogParams", "log_params", "agent_step", "first_action",
+    "chunk_progress", "risk_of_progress", "chunk_risk", "modulation", "n_chunks", "chunk_slices", "chunk_risks",
+    "TrialRecord", "run_trial_reference", "replay_trial_reference", "draw_uniforms",
+    "learn", "trial_free_energy", "decision_frequencies", "estimated_prior",
+    # re-exported primitives (the same functions as in fepteach.maths / fepteach.pomdp)
+    "blocks", "halves", "selection_probabilities",
+]
 
 # --- constants (SPEC §8.1) -------------------------------------------------------------
 NO = mz.NO  #: observation channels, 121
@@ -41,7 +69,6 @@ QA_BASE, QA_DIAG = 1e7, 9.9e8  #: initial qa: 1e7 everywhere, +9.9e8 on the (ON,
 QBI_INIT = 1e7  #: initial qbi
 QCI_INIT = 3000.0  #: initial qci
 D_VALUE = 0.5 / 256  #: state prior, both halves (unnormalised, SPEC §8.1)
-SELECTION_GUARD = 1e-6  #: the 1e-6 of the selection rule (6.1)
 PRIORS = (0.15, 0.25, 0.35)  #: the paper's e_r ("Eright") conditions
 
 
@@ -68,44 +95,41 @@ class AgentParams:
         return AgentParams(self.qa.copy(), self.qbi.copy(), self.qci.copy(), self.D.copy(), self.E.copy())
 
 
-def halves(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Named views of a stacked vector (or of the rows of a stacked matrix): ``(on, off)``."""
-    n = x.shape[0] // 2
-    return x[:n], x[n:]
-
-
-def blocks(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Named views of a stacked ``(2 Nc, 2 Np)`` tensor: keys ``'on_on'``, ``'on_off'``,
-    ``'off_on'``, ``'off_off'`` = (child value, parent value)."""
-    nc, np_ = counts.shape[0] // 2, counts.shape[1] // 2
-    return {
-        "on_on": counts[:nc, :np_],
-        "on_off": counts[:nc, np_:],
-        "off_on": counts[nc:, :np_],
-        "off_off": counts[nc:, np_:],
-    }
-
-
 def decision_prior(e_right: float) -> np.ndarray:
     """Decision prior E (SPEC §8.1), stacked ``(2*ND,)``.
 
     ``E_ON(l) = w[first action of l] / 64`` with ``w = (0.25, 0.25, 0.5 - e_right, e_right)``
     for (up, down, left, right); ``E_OFF = 1 - E_ON``.
     """
-    e_right = check_prior(e_right)
+    e_right = check_e_right(e_right)
     w = np.array([0.25, 0.25, 0.5 - e_right, e_right])
     e_on = np.repeat(w, ND // 4) / (ND // 4)
     return np.concatenate([e_on, 1.0 - e_on])
 
 
-def check_prior(e_right) -> float:
-    """Validate e_right ("Eright", the total prior of the 64 'right' sequences): a number in (0, 0.5)."""
+def check_e_right(e_right) -> float:
+    """Validate e_right ("Eright", the total prior of the 64 'right' sequences): a number in (0, 0.5).
+
+    Parameters
+    ----------
+    e_right : float
+
+    Returns
+    -------
+    float
+        ``e_right`` as a float.
+
+    Examples
+    --------
+    >>> check_e_right(0.25)
+    0.25
+    """
     try:
         v = float(e_right)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"prior (e_right) must be a number in (0, 0.5); got {e_right!r}") from exc
+        raise ValueError(f"e_right (the decision prior of moving right) must be a number in (0, 0.5); got {e_right!r}") from exc
     if not (0.0 < v < 0.5):
-        raise ValueError(f"prior (e_right) must lie strictly between 0 and 0.5; got {e_right!r}")
+        raise ValueError(f"e_right (the decision prior of moving right) must lie strictly between 0 and 0.5; got {e_right!r}")
     return v
 
 
@@ -134,91 +158,46 @@ def initial_params(e_right: float = 0.25, E: np.ndarray | None = None) -> AgentP
 
 
 # --- expectations of the log-parameters (computed once per trial) ---------------------
-def log_expectation(counts: np.ndarray) -> np.ndarray:
-    """ln of the expected mapping, ``sim_type = 2`` (SPEC §8.6, §4.4), stacked layout.
-
-    ``l(a, b) = ln max(1e-6, c(a, b)) - ln max(1e-6, c(ON, b) + c(OFF, b))`` for a
-    ``(2 Nc, 2 Np)`` count tensor ``c``; returns the same shape.
-    """
-    on, off = halves(counts)
-    log_norm = np.log(np.maximum(EPS, on + off))
-    return np.log(np.maximum(EPS, counts)) - np.concatenate([log_norm, log_norm])
-
-
 @dataclass
 class LogParams:
     """The log-parameters used during one trial (fixed within the trial, SPEC §8.6).
 
-    lnA (2NO, 2NS), lnBi (2NS, 2NS), lnCi (2NS, 2ND), lnD (2NS,), lnE (2ND,).
+    lnA (2NO, 2NS), lnBbar (2NS, 2NS), lnCbar (2NS, 2ND), lnD (2NS,), lnE (2ND,).
     """
 
     lnA: np.ndarray
-    lnBi: np.ndarray
-    lnCi: np.ndarray
+    lnBbar: np.ndarray
+    lnCbar: np.ndarray
     lnD: np.ndarray
     lnE: np.ndarray
 
 
 def log_params(params: AgentParams) -> LogParams:
-    """Log-expectations of all parameters and ``ln max(1e-6, D)``, ``ln max(1e-6, E)`` (SPEC §8.6)."""
+    """Log-expectations of all parameters and ``ln max(1e-6, D)``, ``ln max(1e-6, E)`` (SPEC §8.6).
+
+    The expectations are Lesson 03's network-equivalent ``ln Abar`` (:func:`fepteach.maths.dirichlet_log_mean`).
+
+    Parameters
+    ----------
+    params : AgentParams
+
+    Returns
+    -------
+    LogParams
+
+    Examples
+    --------
+    >>> lp = log_params(initial_params(0.25))
+    >>> lp.lnCbar.shape, float(np.exp(lp.lnCbar[0, 0]))  # uniform policy counts: Cbar = 1/2
+    ((242, 512), 0.5)
+    """
     return LogParams(
-        log_expectation(params.qa),
-        log_expectation(params.qbi),
-        log_expectation(params.qci),
-        np.log(np.maximum(EPS, params.D)),
-        np.log(np.maximum(EPS, params.E)),
+        dirichlet_log_mean(params.qa),
+        dirichlet_log_mean(params.qbi),
+        dirichlet_log_mean(params.qci),
+        log_floor(params.D),
+        log_floor(params.E),
     )
-
-
-# --- one step of inference: the reference, line by line -------------------------------
-def state_potentials(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> np.ndarray:
-    """v_{t,j,b} (SPEC §8.6 step 3), stacked ``(2*NS,)``.
-
-    ``v_{j,b} = sum_i [o_i lnA_ij(ON,b) + (1-o_i) lnA_ij(OFF,b)]
-             + sum_k [q_prev_k^ON lnBi_kj(ON,b) + q_prev_k^OFF lnBi_kj(OFF,b)] + lnD_{j,b}``.
-    ``o`` is ``(NO,)`` binary; ``q_prev`` is the stacked previous posterior ``(2*NS,)``.
-    """
-    o_stacked = np.concatenate([o, 1.0 - o])
-    return o_stacked @ lp.lnA + q_prev @ lp.lnBi + lp.lnD
-
-
-def state_posterior(v: np.ndarray) -> np.ndarray:
-    """q_t^ON = sigma(v^ON - v^OFF), q_t^OFF = 1 - q_t^ON (SPEC §8.6 step 3), stacked ``(2*NS,)``."""
-    v_on, v_off = halves(v)
-    q_on = expit(v_on - v_off)
-    return np.concatenate([q_on, 1.0 - q_on])
-
-
-def decision_potentials(lp: LogParams, q_prev: np.ndarray) -> np.ndarray:
-    """w_{t,l,b} from the **previous** state posterior (SPEC §8.6 step 4), stacked ``(2*ND,)``.
-
-    ``w_{l,b} = sum_k [q_prev_k^ON lnCi_kl(ON,b) + q_prev_k^OFF lnCi_kl(OFF,b)] + lnE_{l,b}``.
-    """
-    return q_prev @ lp.lnCi + lp.lnE
-
-
-def decision_posterior(w: np.ndarray) -> np.ndarray:
-    """y_t = sigma(w^ON - w^OFF) (SPEC §8.6 step 4), ``(ND,)`` (the ON half)."""
-    w_on, w_off = halves(w)
-    return expit(w_on - w_off)
-
-
-def selection_probabilities(y: np.ndarray) -> np.ndarray:
-    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1).
-
-    ``y``: ``(ND,)``, or ``(T, ND)`` for a whole trial (each row is normalised on its own).
-    """
-    r = y / (1.0 - y + SELECTION_GUARD)
-    return r / r.sum(axis=-1, keepdims=True)
-
-
-def sample_decision(pi: np.ndarray, u: float) -> int:
-    """Inverse-CDF sample of one decision from ``pi`` with a uniform ``u`` in [0, 1) (SPEC §7.5).
-
-    Returns the 0-based index ``l`` of the first cumulative probability exceeding ``u``.
-    """
-    cdf = np.cumsum(pi)
-    return int(min(np.searchsorted(cdf, u, side="right"), pi.size - 1))
 
 
 def first_action(decision: int) -> int:
@@ -226,18 +205,40 @@ def first_action(decision: int) -> int:
     return decision // (ND // 4)
 
 
-def agent_step(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inference of one time step (SPEC §8.6 steps 3–4): returns ``(q_t, y_t)``.
+def agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inference of one time step (SPEC §8.6 steps 3–4, P2 eq. 3.6): returns ``(q_stacked, y)``.
 
-    The state posterior ``q_t`` (stacked ``(2*NS,)``) combines the observation with the
-    previous posterior; the decision posterior ``y_t`` (``(ND,)``) uses only the
-    previous posterior ``q_{t-1}`` (one-step sensory lag).
+    Lesson 03's posterior update with a decision layer: the state posterior ``q_t`` combines
+    the observation with the previous posterior (the update of
+    :func:`fepteach.pomdp.posterior_states_two_layer`); the decision posterior ``y_t`` uses only
+    the previous posterior ``q_{t-1}`` (one-step sensory lag; :func:`fepteach.pomdp.decision_posterior`).
+
+    Parameters
+    ----------
+    lp : LogParams
+        The trial's log-parameters (:func:`log_params`).
+    o : numpy.ndarray, shape (NO,)
+        Binary observation ``o_t``.
+    q_prev_stacked : numpy.ndarray, shape (2*NS,)
+        Previous state posterior, stacked (``D`` itself at the first step).
+
+    Returns
+    -------
+    q_stacked : numpy.ndarray, shape (2*NS,)
+        ``(q_t; 1 - q_t)``.
+    y : numpy.ndarray, shape (ND,)
+        Decision posterior ``y_t`` (ON half).
+
+    Examples
+    --------
+    >>> p = initial_params(0.25)
+    >>> q, y = agent_step(log_params(p), np.eye(NO)[60], p.D)
+    >>> round(float(q[60]), 4), bool(np.allclose(y, halves(p.E)[0]))  # sees pixel 60 ON; untrained: y = E_ON
+    (0.9901, True)
     """
-    v = state_potentials(lp, o, q_prev)
-    q = state_posterior(v)
-    w = decision_potentials(lp, q_prev)
-    y = decision_posterior(w)
-    return q, y
+    q = binary_posterior(state_potentials_two_layer(o, q_prev_stacked, lp.lnA, lp.lnBbar, lp.lnD))
+    y = binary_posterior(decision_potentials(q_prev_stacked, lp.lnCbar, lp.lnE))
+    return np.concatenate([q, 1.0 - q]), y
 
 
 # --- risk (SPEC §8.8) ------------------------------------------------------------------
@@ -290,7 +291,7 @@ class TrialRecord:
 
     positions (t_end, 2) int, 0-based (row, column) p_t
     o         (t_end, NO) observations o_t (row 0 zeros: nothing observed at t = 1)
-    q         (t_end, 2*NS) state posteriors q_t (row 0 = D)
+    q_stacked (t_end, 2*NS) stacked state posteriors (q_t; 1 - q_t) (row 0 = D, not normalised)
     y         (t_end, ND) decision posteriors y_t (row 0 = E_ON)
     decisions (t_end,) int, sampled decision l_t (0-based; -1 at t = 1)
     G         (t_end,) per-step risk G_t (G_1 = 0)
@@ -299,12 +300,17 @@ class TrialRecord:
 
     positions: np.ndarray
     o: np.ndarray
-    q: np.ndarray
+    q_stacked: np.ndarray
     y: np.ndarray
     decisions: np.ndarray
     G: np.ndarray
     t_end: int
     reached: bool
+
+    @property
+    def q(self) -> np.ndarray:
+        """State posteriors ``q_t`` (ON half), ``(t_end, NS)`` (row 0 = D_ON)."""
+        return self.q_stacked[:, :NS]
 
     @property
     def gammas(self) -> np.ndarray:
@@ -324,13 +330,13 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
     goal = mz.goal_position(ny, nx)
     positions = np.zeros((T, 2), dtype=np.int64)
     o = np.zeros((T, NO))
-    q = np.zeros((T, 2 * NS))
+    q_stacked = np.zeros((T, 2 * NS))
     y = np.zeros((T, ND))
     decisions = np.full(T, -1, dtype=np.int64)
     G = np.zeros(T)
     pos = mz.start_position(ny)
     positions[0] = pos
-    q[0] = params.D  # q_1 = D (both halves 0.5/256, not normalised)
+    q_stacked[0] = params.D  # q_1 = D (both halves 0.5/256, not normalised)
     y[0] = halves(params.E)[0]
     t_end, reached = T, False
     for t in range(2, T + 1):
@@ -346,7 +352,7 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
         view_pos = mz.arrival_position(ny, nx) if at_goal else pos
         o[i] = mz.observe(maze, view_pos, padded=padded)
         # 3.–4. state and decision inference
-        q[i], y[i] = agent_step(lp, o[i], q[i - 1])
+        q_stacked[i], y[i] = agent_step(lp, o[i], q_stacked[i - 1])
         # 5. select
         decisions[i] = choose(t, y[i])
         # 7. stop at the goal
@@ -354,7 +360,7 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
             t_end, reached = t, True
             break
     n = t_end
-    return TrialRecord(positions[:n], o[:n], q[:n], y[:n], decisions[:n], G[:n], t_end, reached)
+    return TrialRecord(positions[:n], o[:n], q_stacked[:n], y[:n], decisions[:n], G[:n], t_end, reached)
 
 
 def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndarray, T: int = T_MAX) -> TrialRecord:
@@ -368,7 +374,7 @@ def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndar
     uniforms = _check_uniforms(uniforms, T)
 
     def choose(t, y):
-        return sample_decision(selection_probabilities(y), uniforms[t - 1])
+        return sample_index(selection_probabilities(y), uniforms[t - 1])
 
     return _trial_loop(maze, params, choose, T)
 
@@ -410,19 +416,19 @@ def learn(params: AgentParams, record: TrialRecord) -> AgentParams:
     """
     new = params.copy()
     t_end = record.t_end
-    o_stacked = np.concatenate([record.o[1:t_end], 1.0 - record.o[1:t_end]], axis=1)
-    new.qa += o_stacked.T @ record.q[1:t_end]
-    new.qbi += record.q[: t_end - 1].T @ record.q[1:t_end]
+    q = record.q_stacked
+    new.qa += stack(record.o[1:t_end]).T @ q[1:t_end]
+    new.qbi += q[: t_end - 1].T @ q[1:t_end]
     d_next = np.zeros((t_end - 1, ND))
     d_next[np.arange(t_end - 1), record.decisions[1:t_end]] = 1.0
-    d_stacked = np.concatenate([d_next, 1.0 - d_next], axis=1)  # pairs (q_t, d_{t+1}), t = 1..t_end-1
+    d_stacked = stack(d_next)  # pairs (q_t, d_{t+1}), t = 1..t_end-1
     for s, gamma in zip(chunk_slices(t_end), record.gammas):
-        new.qci = np.maximum(1.0, new.qci + modulation(gamma) * (record.q[s].T @ d_stacked[s]))
+        new.qci = policy_update(new.qci, q[s], d_stacked[s], modulation(gamma))
     return new
 
 
 # --- free energy of a trial (SPEC §8.9) -------------------------------------------------
-def free_energy(params: AgentParams, record: TrialRecord) -> float:
+def trial_free_energy(params: AgentParams, record: TrialRecord) -> float:
     """F of one trial with the parameters used during it (SPEC §8.9, eq. 3.5 with chunk risks).
 
     Sums t = 2 .. t_end - 1; the decision y_t gets the risk of the chunk of t (its
@@ -434,13 +440,12 @@ def free_energy(params: AgentParams, record: TrialRecord) -> float:
     F = 0.0
     for t in range(2, t_end):
         i = t - 1
-        q_prev, q, y_on = record.q[i - 1], record.q[i], record.y[i]
-        v = state_potentials(lp, record.o[i], q_prev)
-        F += float(np.sum(q * (np.log(np.maximum(EPS, q)) - v)))
-        g = modulation(gammas[(t - 1) // CHUNK])
-        w_prime = g * (q_prev @ lp.lnCi) + lp.lnE
-        y = np.concatenate([y_on, 1.0 - y_on])
-        F += float(np.sum(y * (np.log(np.maximum(EPS, y)) - w_prime)))
+        q_prev, q, y_on = record.q_stacked[i - 1], record.q_stacked[i], record.y[i]
+        v = state_potentials_two_layer(record.o[i], q_prev, lp.lnA, lp.lnBbar, lp.lnD)
+        F += float(np.sum(q * (log_floor(q) - v)))
+        w_prime = decision_potentials(q_prev, lp.lnCbar, lp.lnE, g=modulation(gammas[(t - 1) // CHUNK]))
+        y = stack(y_on)
+        F += float(np.sum(y * (log_floor(y) - w_prime)))
     return F
 
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln
+from scipy.special import digamma, gammaln
 
+from fepteach import maths
 from fepteach._validate import (
     EPS,
     as_float_array,
@@ -40,6 +41,9 @@ from fepteach._validate import (
     check_rng,
     check_shape,
 )
+from fepteach._validate import check_counts as _check_counts
+from fepteach._validate import check_stacked as _check_stacked
+from fepteach.maths import dirichlet_log_mean, selection_probabilities, stack
 
 __all__ = [
     "EPS",
@@ -69,7 +73,7 @@ __all__ = [
     "posterior_states_two_layer",
     "decision_posterior",
     "free_energy_two_layer",
-    "decision_probabilities",
+    "selection_probabilities",
     "sample_decision",
 ]
 
@@ -90,17 +94,6 @@ class Blocks(NamedTuple):
     on_off: np.ndarray
     off_on: np.ndarray
     off_off: np.ndarray
-
-
-def _check_stacked(name: str, M) -> np.ndarray:
-    arr = as_float_array(name, M)
-    if arr.ndim < 2:
-        raise ValueError(f"{name} must be at least 2-D (stacked layout (2*Nc, 2*Np)); got shape {arr.shape}")
-    if arr.shape[-1] % 2 or arr.shape[-2] % 2:
-        raise ValueError(
-            f"{name} must have even last two axes (stacked layout (2*Nc, 2*Np), SPEC §1.5); got shape {arr.shape}"
-        )
-    return arr
 
 
 def blocks(M) -> Blocks:
@@ -126,27 +119,9 @@ def from_blocks(on_on, on_off, off_on, off_off) -> np.ndarray:
     return np.concatenate([top, bottom], axis=-2)
 
 
-def stack(x) -> np.ndarray:
-    """Stack a vector of ON-probabilities (or binary values) with its complement: ``(x; 1-x)`` (SPEC §1.5).
-
-    ``x`` has shape ``(..., N)``; the result has shape ``(..., 2N)``.
-    """
-    arr = as_float_array("x", x)
-    if arr.ndim < 1:
-        raise ValueError(f"x must be at least 1-D; got shape {arr.shape}")
-    return np.concatenate([arr, 1.0 - arr], axis=-1)
-
-
 # ---------------------------------------------------------------------------
 # Dirichlet expectations (SPEC §4.4)
 # ---------------------------------------------------------------------------
-
-
-def _check_counts(name: str, qa) -> np.ndarray:
-    arr = _check_stacked(name, qa)
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must contain non-negative Dirichlet counts; found {arr[arr < 0].ravel()[0]:g}")
-    return arr
 
 
 def child_totals(qa) -> np.ndarray:
@@ -193,19 +168,6 @@ def dirichlet_expected_log(qa) -> np.ndarray:
     """
     arr = _check_counts("qa", qa)
     return digamma(np.maximum(arr, EPS)) - digamma(np.maximum(child_totals(arr), EPS))
-
-
-def dirichlet_log_mean(qa) -> np.ndarray:
-    """Logarithm of the posterior mean, ``ln Abar`` — the network-equivalent expectation (SPEC §4.4, ``sim_type=2``).
-
-    ``ln a[a*Nc+i, b*Np+j] - ln(qa[i, b*Np+j] + qa[Nc+i, b*Np+j])`` with both log arguments
-    floored at ``EPS = 1e-6``. Only with this expectation is the Bayesian update identical
-    to the network with ``W = logit(Abar^T)`` (SPEC §4.4–4.5, oracle O12).
-
-    ``qa``: shape ``(..., 2*Nc, 2*Np)`` (stacked layout, SPEC §1.5); returns the same shape.
-    """
-    arr = _check_counts("qa", qa)
-    return np.log(np.maximum(arr, EPS)) - np.log(np.maximum(child_totals(arr), EPS))
 
 
 def hebbian_counts(child, parent) -> np.ndarray:
@@ -267,8 +229,7 @@ def dirichlet_update_policy(qci, s_prev, d, gamma) -> np.ndarray:
     g = np.broadcast_to(g, (sp.shape[0],)) if g.ndim == 0 else g
     check_shape("gamma", g, (sp.shape[0],))
     check_closed_unit("gamma", g)
-    inc = (stack(sp) * (1.0 - 2.0 * g)[:, None]).T @ stack(dd)
-    return np.maximum(1.0, arr + inc)
+    return maths.policy_update(arr, stack(sp) * (1.0 - 2.0 * g)[:, None], stack(dd), 1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -419,7 +380,7 @@ def posterior_states(o, lnA, lnD):
     to get ``(s; 1-s)``.
     """
     v_on, v_off = state_potentials(o, lnA, lnD)
-    return expit(v_on - v_off)
+    return maths.binary_posterior(np.concatenate([v_on, v_off], axis=-1))
 
 
 def free_energy_terms(s, o, lnA, lnD):
@@ -544,8 +505,7 @@ def posterior_states_two_layer(o, s_prev, lnA, lnBbar, lnD):
     sp = as_float_array("s_prev", s_prev, ndim=1)
     check_shape("s_prev", sp, (Ns,))
     check_closed_unit("s_prev", sp)
-    v = stack(o) @ lnA + stack(sp) @ lnB + lnD
-    return expit(v[:Ns] - v[Ns:])
+    return maths.binary_posterior(maths.state_potentials_two_layer(o, stack(sp), lnA, lnB, lnD))
 
 
 def decision_posterior(s_prev, lnCbar, lnE):
@@ -564,8 +524,7 @@ def decision_posterior(s_prev, lnCbar, lnE):
     check_closed_unit("s_prev", sp)
     lnE = as_float_array("lnE", lnE, ndim=1)
     check_shape("lnE", lnE, (2 * Nd,))
-    v = stack(sp) @ lnC + lnE
-    return expit(v[:Nd] - v[Nd:])
+    return maths.binary_posterior(maths.decision_potentials(stack(sp), lnC, lnE))
 
 
 def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, gamma=0.0) -> float:
@@ -607,25 +566,10 @@ def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, ga
     return float(Fs + Fd)
 
 
-def decision_probabilities(y):
-    """Selection probabilities of the decision rule (SPEC eq. 6.1): ``r_l / sum r``, ``r = y / (1 - y + 1e-6)``.
-
-    Up to the 1e-6 guard this is the softmax of the output layer's membrane potentials
-    ``logit(y)`` (oracle O18). ``y``: (Ny,) in [0, 1]. Returns (Ny,), summing to 1.
-    """
-    y = as_float_array("y", y, ndim=1)
-    check_closed_unit("y", y)
-    r = y / (1.0 - y + EPS)
-    total = r.sum()
-    if total <= 0:
-        raise ValueError("y must have at least one positive entry (some decision must be possible)")
-    return r / total
-
-
 def sample_decision(y, rng: np.random.Generator) -> np.ndarray:
     """Sample one decision with the rule of SPEC eq. (6.1); returns the one-hot vector ``d`` (Ny,)."""
     rng = check_rng(rng)
-    p = decision_probabilities(y)
+    p = selection_probabilities(y)
     d = np.zeros_like(p)
-    d[rng.choice(p.size, p=p)] = 1.0
+    d[maths.sample_index(p, rng.random())] = 1.0
     return d

@@ -31,14 +31,14 @@ def test_initial_params_shapes_and_values():
     p = ag.initial_params(0.25)
     assert p.qa.shape == (242, 242) and p.qbi.shape == (242, 242) and p.qci.shape == (242, 512)
     b = ag.blocks(p.qa)
-    assert np.allclose(np.diag(b["on_on"]), 1e9) and np.allclose(np.diag(b["off_off"]), 1e9)
-    assert b["on_off"].max() == 1e7 and b["on_on"][0, 1] == 1e7
+    assert np.allclose(np.diag(b.on_on), 1e9) and np.allclose(np.diag(b.off_off), 1e9)
+    assert b.on_off.max() == 1e7 and b.on_on[0, 1] == 1e7
     assert np.all(p.qbi == 1e7) and np.all(p.qci == 3000) and np.all(p.D == 0.5 / 256)
     e_on, e_off = ag.halves(p.E)
     assert np.allclose(e_on, 1 / 256) and np.allclose(e_on + e_off, 1)
-    with pytest.raises(ValueError, match="prior"):
+    with pytest.raises(ValueError, match="e_right"):
         ag.initial_params(0.5)
-    with pytest.raises(ValueError, match="prior"):
+    with pytest.raises(ValueError, match="e_right"):
         ag.decision_prior(-0.1)
     with pytest.raises(ValueError, match="E must have shape"):
         ag.initial_params(E=np.ones(256))
@@ -47,8 +47,8 @@ def test_initial_params_shapes_and_values():
 def test_O33_initial_state_posterior(short_record):
     _, rec = short_record
     expected = rec.o[1:] * (100 / 101) + (1 - rec.o[1:]) * (1 / 101)
-    assert np.max(np.abs(rec.q[1:, :NS] - expected)) <= 1e-9
-    assert np.max(np.abs(rec.q[1:, NS:] - (1 - expected))) <= 1e-9
+    assert np.max(np.abs(rec.q_stacked[1:, :NS] - expected)) <= 1e-9
+    assert np.max(np.abs(rec.q_stacked[1:, NS:] - (1 - expected))) <= 1e-9
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def _qci_pair_sums(rec):
         for i in range(s.start, s.stop):
             d = np.zeros(ND)
             d[rec.decisions[i + 1]] = 1.0
-            inc += np.outer(rec.q[i], np.concatenate([d, 1 - d]))
+            inc += np.outer(rec.q_stacked[i], np.concatenate([d, 1 - d]))
         out.append(inc)
     return out
 
@@ -140,8 +140,8 @@ def test_O37_qa_qbi_increments(short_record):
     inc_a = np.zeros((242, 242))
     inc_b = np.zeros((242, 242))
     for i in range(1, rec.t_end):
-        inc_a += np.outer(np.concatenate([rec.o[i], 1 - rec.o[i]]), rec.q[i])
-        inc_b += np.outer(rec.q[i - 1], rec.q[i])
+        inc_a += np.outer(np.concatenate([rec.o[i], 1 - rec.o[i]]), rec.q_stacked[i])
+        inc_b += np.outer(rec.q_stacked[i - 1], rec.q_stacked[i])
     np.testing.assert_allclose(new.qa - params.qa, inc_a, rtol=1e-6, atol=1e-6)  # 1e9-sized counts
     np.testing.assert_allclose(
         ag.learn(dataclasses.replace(params, qa=np.zeros_like(params.qa)), rec).qa, inc_a, rtol=1e-12, atol=0

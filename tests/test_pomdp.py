@@ -179,7 +179,7 @@ def test_sampling_one_factor_statistics():
 def test_O18_decision_rule_is_softmax_of_potentials():
     rng = np.random.default_rng(28)
     y = rng.uniform(0.001, 0.98, 12)
-    p = pomdp.decision_probabilities(y)
+    p = pomdp.selection_probabilities(y)
     ref = softmax(logit(y))
     assert np.abs(p / ref - 1).max() <= 1e-4
     d = pomdp.sample_decision(y, np.random.default_rng(0))
@@ -223,7 +223,7 @@ def test_bad_input_names_parameter():
     with pytest.raises(ValueError, match="s"):
         pomdp.free_energy_per_step(np.array([1.0]), np.array([0, 1, 1]), np.log(A), np.log([.5, .5]))
     with pytest.raises(ValueError, match="y"):
-        pomdp.decision_probabilities(np.array([0.5, 1.5]))
+        pomdp.selection_probabilities(np.array([0.5, 1.5]))
 
 
 def test_policy_update_is_risk_weighted_and_floored():
@@ -281,6 +281,6 @@ def test_cross_check_two_layer_inference_with_authors_python_port():
     for t in range(1, T):
         s_prev = out[t - 1][0][:Ns]
         s = pomdp.posterior_states_two_layer(o[t], s_prev, lnA, lnB, np.log(D))
-        probs = pomdp.decision_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
+        probs = pomdp.selection_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
         assert np.abs(out[t][0][:Ns] - s).max() <= 1e-12
         assert np.abs(out[t][1] - probs).max() <= 1e-12
