@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import expit
 
 from fepteach._validate import as_float_array, check_closed_unit, check_open_unit, check_shape
-from fepteach.cost import HebbHome
+from fepteach.maths import threshold_term
 from fepteach.neurons import logit
 from fepteach.pomdp import blocks, from_blocks, stack
 
@@ -36,21 +36,8 @@ __all__ = [
     "network_to_bayes_two_layer",
     "weights_from_mapping",
     "mapping_from_weights",
-    "threshold_part",
-    "implied_prior",
-    "counts_to_hebb_home",
-    "hebb_home_to_counts",
+    "threshold_constants",
 ]
-
-
-def threshold_part(M1):
-    """Weight-dependent part of an adaptive threshold, ``ln(1 - sigma(M1)) 1`` (SPEC eq. 1.2), over the last axis.
-
-    ``M1``: (..., Npost, Npre). Returns (..., Npost). Equals ``sum_i ln Abar[OFF, ·]`` under the
-    dictionary (oracle O16).
-    """
-    M1 = as_float_array("M1", M1)
-    return -np.logaddexp(0.0, M1).sum(axis=-1)
 
 
 @dataclass
@@ -74,7 +61,7 @@ class SingleLayerNetwork:
 
     def thresholds(self):
         """Adaptive thresholds ``(h1, h0)``, each (..., Nx) (SPEC eq. 1.2)."""
-        return threshold_part(self.W1) + self.phi1, threshold_part(self.W0) + self.phi0
+        return threshold_term(self.W1) + self.phi1, threshold_term(self.W0) + self.phi0
 
 
 @dataclass
@@ -123,9 +110,9 @@ class TwoLayerNetwork:
 
     def thresholds(self):
         """Adaptive thresholds ``(h1, h0, m1, m0)``, shapes (..., Nx), (..., Nx), (..., Ny), (..., Ny) (SPEC §2.4)."""
-        h1 = threshold_part(self.W1) + threshold_part(self.K1) + self.phi1
-        h0 = threshold_part(self.W0) + threshold_part(self.K0) + self.phi0
-        return h1, h0, threshold_part(self.V1) + self.psi1, threshold_part(self.V0) + self.psi0
+        h1 = threshold_term(self.W1) + threshold_term(self.K1) + self.phi1
+        h0 = threshold_term(self.W0) + threshold_term(self.K0) + self.phi0
+        return h1, h0, threshold_term(self.V1) + self.psi1, threshold_term(self.V0) + self.psi0
 
 
 @dataclass
@@ -187,30 +174,29 @@ def mapping_from_weights(M1, M0, name1: str = "W1", name0: str = "W0"):
     return from_blocks(p1, p0, 1.0 - p1, 1.0 - p0)
 
 
-def implied_prior(W1, W0, h1, h0):
-    """Threshold constants implied by given thresholds: ``phi = h - ln(1 - sigma(W)) 1`` (SPEC §4.5).
+def threshold_constants(W1, W0, h1, h0):
+    """Threshold constants behind given thresholds: ``phi = h - ln(1 - sigma(W)) 1`` (P1 eq. 1.2, SPEC §4.5).
 
-    Shapes: W1, W0 (..., Nx, No); h1, h0 (..., Nx). Returns ``(phi1, phi0)``; the implied prior
-    is ``D_ON = exp(phi1) / (exp(phi1) + exp(phi0))``.
+    The inverse of :func:`fepteach.neurons.adaptive_thresholds`. Under the dictionary ``phi = ln D``,
+    so the implied prior is ``D_ON = exp(phi1) / (exp(phi1) + exp(phi0))``.
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (..., Nx, No)
+    h1, h0 : array_like, shape (..., Nx)
+
+    Returns
+    -------
+    phi1, phi0 : numpy.ndarray, each shape (..., Nx)
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 2))
+    >>> threshold_constants(W, W, [-1.0], [-2.0])  # h = 2 ln(1/2) + phi
+    (array([0.38629436]), array([-0.61370564]))
     """
-    return (as_float_array("h1", h1) - threshold_part(as_float_array("W1", W1)),
-            as_float_array("h0", h0) - threshold_part(as_float_array("W0", W0)))
-
-
-def counts_to_hebb_home(qa) -> HebbHome:
-    """Dirichlet counts (stacked (2*No, 2*Nx)) -> Hebbian/homeostatic sums (SPEC §4.5 table).
-
-    ``hebb1 = a_ON,ON^T``, ``home1 = (a_ON,ON + a_OFF,ON)^T``, ``hebb0 = a_ON,OFF^T``,
-    ``home0 = (a_ON,OFF + a_OFF,OFF)^T``; each (Nx, No).
-    """
-    b = blocks(qa)
-    return HebbHome(b.on_on.T.copy(), (b.on_on + b.off_on).T.copy(),
-                    b.on_off.T.copy(), (b.on_off + b.off_off).T.copy())
-
-
-def hebb_home_to_counts(hh: HebbHome) -> np.ndarray:
-    """Inverse of :func:`counts_to_hebb_home`: returns stacked counts (2*No, 2*Nx)."""
-    return from_blocks(hh.hebb1.T, hh.hebb0.T, (hh.home1 - hh.hebb1).T, (hh.home0 - hh.hebb0).T)
+    return (as_float_array("h1", h1) - threshold_term(as_float_array("W1", W1)),
+            as_float_array("h0", h0) - threshold_term(as_float_array("W0", W0)))
 
 
 # ---------------------------------------------------------------------------

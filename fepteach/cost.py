@@ -31,6 +31,7 @@ from fepteach._validate import (
     check_positive,
     check_shape,
 )
+from fepteach.maths import threshold_term
 from fepteach.neurons import (
     adaptive_thresholds,
     fixed_point,
@@ -91,7 +92,7 @@ def _vec(name, v, n):
     return v
 
 
-def _series(name, v, n, open_unit=False, binary_ok=True):
+def _series(name, v, n, open_unit=False):
     """Return a (T, n) float array from (n,) or (T, n)."""
     v = as_float_array(name, v, ndim=(1, 2))
     v2 = np.atleast_2d(v)
@@ -339,8 +340,8 @@ def step_cost_two_layer(x, y, o, x_prev, W1, W0, K1, K0, V1, V0, h1, h0, psi1, p
     Lx = (_xlogx(x2) + _xlogx(xb)
           - x2 * (o2 @ W1.T + xp @ K1.T + h1)
           - xb * (o2 @ W0.T + xp @ K0.T + h0))
-    mV1 = -np.logaddexp(0.0, V1).sum(axis=1)  # ln(1 - σ(V1)) 1
-    mV0 = -np.logaddexp(0.0, V0).sum(axis=1)
+    mV1 = threshold_term(V1)  # ln(1 - σ(V1)) 1
+    mV0 = threshold_term(V0)
     mod = (1.0 - 2.0 * g)[:, None]
     Ly = (_xlogx(y2) + _xlogx(yb)
           - y2 * (psi1 + mod * (xp @ V1.T + mV1))
@@ -489,6 +490,65 @@ class HebbHome:
     home1: np.ndarray
     hebb0: np.ndarray
     home0: np.ndarray
+
+    @classmethod
+    def initial(cls, n_post: int, n_pre: int, lam: float = 100.0) -> "HebbHome":
+        """Prior strength ``lam``: Hebb = lam/2, Home = lam, so sigma(W) = 1/2 initially (SPEC §6.3 step 1).
+
+        Parameters
+        ----------
+        n_post, n_pre : int
+            Numbers of postsynaptic neurons and of inputs.
+        lam : float, optional
+            Prior pseudo-counts (> 0).
+
+        Returns
+        -------
+        HebbHome
+
+        Examples
+        --------
+        >>> HebbHome.initial(1, 2, lam=10.0).weights()[0]
+        array([[0., 0.]])
+        """
+        n_post = check_int("n_post", n_post, minimum=1)
+        n_pre = check_int("n_pre", n_pre, minimum=1)
+        lam = check_positive("lam", lam)
+        half = np.full((n_post, n_pre), lam / 2)
+        full = np.full((n_post, n_pre), lam)
+        return cls(half.copy(), full.copy(), half.copy(), full.copy())
+
+    @classmethod
+    def from_counts(cls, qa) -> "HebbHome":
+        """The sums that stacked Dirichlet counts ``qa`` (2*No, 2*Nx) stand for (SPEC §4.5 table).
+
+        ``hebb1 = a_ON,ON^T``, ``home1 = (a_ON,ON + a_OFF,ON)^T``, ``hebb0 = a_ON,OFF^T``,
+        ``home0 = (a_ON,OFF + a_OFF,OFF)^T``; each (Nx, No).
+
+        Parameters
+        ----------
+        qa : array_like, shape (2*No, 2*Nx)
+
+        Returns
+        -------
+        HebbHome
+
+        Examples
+        --------
+        >>> hh = HebbHome.from_counts([[3.0, 1.0], [1.0, 1.0]])
+        >>> float(hh.hebb1[0, 0]), float(hh.home1[0, 0])
+        (3.0, 4.0)
+        """
+        from .pomdp import blocks
+
+        b = blocks(qa)
+        return cls(b.on_on.T.copy(), (b.on_on + b.off_on).T.copy(), b.on_off.T.copy(), (b.on_off + b.off_off).T.copy())
+
+    def to_counts(self) -> np.ndarray:
+        """Inverse of :meth:`from_counts`: stacked Dirichlet counts ``qa`` (2*No, 2*Nx)."""
+        from .pomdp import from_blocks
+
+        return from_blocks(self.hebb1.T, self.hebb0.T, (self.home1 - self.hebb1).T, (self.home0 - self.hebb0).T)
 
     def weights(self):
         """Closed-form weights ``(W1, W0) = (logit(hebb1/home1), logit(hebb0/home0))`` (SPEC §3.3)."""

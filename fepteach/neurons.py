@@ -18,6 +18,7 @@ import numpy as np
 from scipy.special import expit, logit as _logit
 
 from ._validate import EPS, as_float_array, check_open_unit, check_positive, check_int, check_shape
+from .maths import threshold_term
 
 __all__ = [
     "sigmoid",
@@ -72,7 +73,7 @@ def _weights(W1, W0, name1="W1", name0="W0"):
     return W1, W0
 
 
-def _vec(name, v, n, what):
+def _vec(name, v, n):
     v = as_float_array(name, v, ndim=1)
     check_shape(name, v, (n,))
     return v
@@ -89,11 +90,10 @@ def adaptive_thresholds(W1, W0, phi1, phi0):
     Shapes: W1, W0 (Nx, No); phi1, phi0 (Nx,). Returns (h1, h0), each (Nx,).
     """
     W1, W0 = _weights(W1, W0)
-    phi1 = _vec("phi1", phi1, W1.shape[0], "one per neuron")
-    phi0 = _vec("phi0", phi0, W1.shape[0], "one per neuron")
-    # ln(1 - sigma(W)) = -ln(1 + e^W) = -logaddexp(0, W), exact and overflow-free
-    h1 = -np.logaddexp(0.0, W1).sum(axis=1) + phi1
-    h0 = -np.logaddexp(0.0, W0).sum(axis=1) + phi0
+    phi1 = _vec("phi1", phi1, W1.shape[0])
+    phi0 = _vec("phi0", phi0, W1.shape[0])
+    h1 = threshold_term(W1) + phi1
+    h0 = threshold_term(W0) + phi0
     return h1, h0
 
 
@@ -114,10 +114,10 @@ def two_layer_thresholds(W1, W0, K1, K0, V1, V0, phi1, phi0, psi1, psi0):
     check_shape("V1", V1, (None, nx))
     ny = V1.shape[0]
     h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
-    h1 = h1 - np.logaddexp(0.0, K1).sum(axis=1)
-    h0 = h0 - np.logaddexp(0.0, K0).sum(axis=1)
-    m1 = -np.logaddexp(0.0, V1).sum(axis=1) + _vec("psi1", psi1, ny, "one per output neuron")
-    m0 = -np.logaddexp(0.0, V0).sum(axis=1) + _vec("psi0", psi0, ny, "one per output neuron")
+    h1 = h1 + threshold_term(K1)
+    h0 = h0 + threshold_term(K0)
+    m1 = threshold_term(V1) + _vec("psi1", psi1, ny)
+    m0 = threshold_term(V0) + _vec("psi0", psi0, ny)
     return h1, h0, m1, m0
 
 
@@ -129,8 +129,8 @@ def _layer(o, W1, W0, h1, h0):
     nx, no = W1.shape
     o = as_float_array("o", o, ndim=1)
     check_shape("o", o, (no,))
-    h1 = _vec("h1", h1, nx, "")
-    h0 = _vec("h0", h0, nx, "")
+    h1 = _vec("h1", h1, nx)
+    h0 = _vec("h0", h0, nx)
     return o, W1, W0, h1, h0
 
 
@@ -281,15 +281,15 @@ def _middle_input(o, x_prev, W1, W0, K1, K0, h1, h0):
     check_shape("K1", K1, (nx, nx))
     o = as_float_array("o", o, ndim=1)
     check_shape("o", o, (no,))
-    x_prev = _vec("x_prev", x_prev, nx, "")
-    return (W1 - W0) @ o + (K1 - K0) @ x_prev + _vec("h1", h1, nx, "") - _vec("h0", h0, nx, "")
+    x_prev = _vec("x_prev", x_prev, nx)
+    return (W1 - W0) @ o + (K1 - K0) @ x_prev + _vec("h1", h1, nx) - _vec("h0", h0, nx)
 
 
 def _output_input(x_prev, V1, V0, m1, m0):
     V1, V0 = _weights(V1, V0, "V1", "V0")
     ny, nx = V1.shape
-    x_prev = _vec("x_prev", x_prev, nx, "")
-    return (V1 - V0) @ x_prev + _vec("m1", m1, ny, "") - _vec("m0", m0, ny, "")
+    x_prev = _vec("x_prev", x_prev, nx)
+    return (V1 - V0) @ x_prev + _vec("m1", m1, ny) - _vec("m0", m0, ny)
 
 
 def rhs_x_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0, tau: float = 1.0):

@@ -104,7 +104,7 @@ def test_O16_threshold_is_off_loglikelihood_plus_log_prior():
     bayes_h0 = np.log(b.off_off).sum(axis=0) + np.log(p.D[Ns:])
     assert np.abs(h1 - bayes_h1).max() <= 1e-12 and np.abs(h0 - bayes_h0).max() <= 1e-12
     # implied prior recovers phi from given thresholds
-    phi1, phi0 = cor.implied_prior(n.W1, n.W0, h1, h0)
+    phi1, phi0 = cor.threshold_constants(n.W1, n.W0, h1, h0)
     assert np.abs(phi1 - n.phi1).max() <= 1e-12 and np.abs(phi0 - n.phi0).max() <= 1e-12
 
 
@@ -153,8 +153,8 @@ def test_single_layer_cost_terms_match_free_energy_terms():
 def test_counts_hebb_home_round_trip():
     rng = np.random.default_rng(47)
     qa = rng.uniform(1, 9, (8, 6))
-    hh = cor.counts_to_hebb_home(qa)
-    np.testing.assert_allclose(cor.hebb_home_to_counts(hh), qa, atol=1e-12)
+    hh = cost.HebbHome.from_counts(qa)
+    np.testing.assert_allclose(hh.to_counts(), qa, atol=1e-12)
     W1, W0 = hh.weights()
     W1b, W0b = cor.weights_from_mapping(pomdp.dirichlet_mean(qa))
     np.testing.assert_allclose(W1, W1b, atol=1e-12)

@@ -9,7 +9,8 @@ import pytest
 from scipy.special import digamma, logit, softmax
 
 from fepteach import pomdp
-from fepteach.correspondence import counts_to_hebb_home, weights_from_mapping
+from fepteach.correspondence import weights_from_mapping
+from fepteach.cost import HebbHome
 from fepteach.neurons import adaptive_thresholds, fixed_point
 
 
@@ -129,7 +130,7 @@ def test_O14_online_dirichlet_equals_hebb_over_home():
         qa = pomdp.dirichlet_update(qa, o, s)
         xs.append(s)
         os_.append(o)
-    hh = counts_to_hebb_home(qa0).add(np.array(xs), np.array(os_))
+    hh = HebbHome.from_counts(qa0).add(np.array(xs), np.array(os_))
     W1h, W0h = hh.weights()
     W1b, W0b = weights_from_mapping(pomdp.dirichlet_mean(qa))
     assert np.abs(W1h - W1b).max() <= 1e-10 and np.abs(W0h - W0b).max() <= 1e-10
