@@ -2,7 +2,7 @@
 
 Two hidden binary sources drive 32 binary inputs through the mixing table of
 SPEC §5.1. A canonical network of two neurons (equivalently, a POMDP agent with
-``sim_type = 2`` Dirichlet learning, SPEC §4.4–4.5) infers the sources one step at a
+ln-of-the-mean Dirichlet learning, SPEC §4.4–4.5) infers the sources one step at a
 time and updates its synapses (Dirichlet counts ``qa``) after every step (SPEC §5.3).
 
 Layout and names (SPEC §1.5)
@@ -29,12 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from fepteach import pomdp
+from fepteach import maths, pomdp
 from fepteach._progress import progress_bar
 from fepteach._validate import (
-    EPS,
     as_float_array,
     check_binary,
     check_closed_unit,
@@ -280,51 +278,113 @@ def prediction_initial_counts(rng: np.random.Generator, eps: float = 0.01, ampli
 # ---------------------------------------------------------------------------
 # Readable per-step reference (SPEC §5.3)
 # ---------------------------------------------------------------------------
-def bss_step(qa, o_t, phi, sim_type: int = 2):
+def _check_expectation(expectation):
+    """The expectation of ln A is one of the two of :mod:`fepteach.pomdp` (a named choice, not a mode flag)."""
+    if expectation is pomdp.dirichlet_log_mean or expectation is pomdp.dirichlet_expected_log:
+        return expectation
+    raise ValueError(
+        "expectation must be pomdp.dirichlet_log_mean (ln of the mean: the network) or "
+        f"pomdp.dirichlet_expected_log (digamma: the textbook expectation); got {expectation!r}"
+    )
+
+
+def _check_step_inputs(qa, o_t, phi, phi_name="phi"):
+    qa = pomdp._check_counts("qa", qa)
+    if qa.ndim != 2:
+        raise ValueError(f"qa must be 2-D (2*No, 2*Ns); got shape {qa.shape}")
+    o_t = as_float_array("o_t", o_t, ndim=1)
+    check_shape("o_t", o_t, (qa.shape[0] // 2,))
+    check_closed_unit("o_t", o_t)
+    phi = as_float_array(phi_name, phi, ndim=1)
+    check_shape(phi_name, phi, (qa.shape[1],))
+    return qa, o_t, phi
+
+
+def _step(qa, o_t, phi, expectation):
+    lnA = expectation(qa)                          # step 1: ln Abar (network) or E[ln A] (digamma)
+    o_stacked = maths.stack(o_t)                   # (o; 1-o)
+    x_t = maths.binary_posterior(o_stacked @ lnA + phi)   # steps 2-3: posterior = firing rate
+    return x_t, qa + np.outer(o_stacked, maths.stack(x_t))  # step 4: Hebbian accumulation
+
+
+def bss_step(qa, o_t, phi, expectation=pomdp.dirichlet_log_mean):
     """One step of the BSS network: inference, then Hebbian (Dirichlet) learning (SPEC §5.3 steps 1-4).
 
-    1. expectations from the counts: ``lnA = ln Abar`` (``sim_type=2``, network) or
-       ``E[ln A]`` with digamma (``sim_type=1``) — :mod:`fepteach.pomdp` (SPEC §4.4);
-    2.-3. ``v = (o; 1-o)^T lnA + phi`` and ``x_j = sigma(v_ON,j - v_OFF,j)`` (SPEC eq. 3.3,
+    1. expectations from the counts: ``lnA = ln Abar`` (:func:`fepteach.pomdp.dirichlet_log_mean`, the
+       network) or ``E[ln A]`` with digamma (:func:`fepteach.pomdp.dirichlet_expected_log`) (P1 eq. 3.5);
+    2.-3. ``v = (o; 1-o)^T lnA + phi`` and ``x_j = sigma(v_ON,j - v_OFF,j)`` (P1 eq. 3.3,
        the network forward pass of eq. 1.1 at its fixed point);
-    4. ``qa + (o; 1-o)(x; 1-x)^T`` (Hebbian accumulation, SPEC §4.4).
+    4. ``qa + (o; 1-o)(x; 1-x)^T`` (Hebbian accumulation, P1 eq. 3.5).
 
-    Shapes: ``qa`` (2*No, 2*Ns); ``o_t`` (No,); ``phi`` (2*Ns,). Returns ``(x_t (Ns,), qa_new)``.
+    Parameters
+    ----------
+    qa : array_like, shape (2*No, 2*Ns)
+        Dirichlet counts (synaptic strengths) before the step.
+    o_t : array_like, shape (No,)
+        Observation in [0, 1] (binary in the papers).
+    phi : array_like, shape (2*Ns,)
+        Threshold constants ``(phi1; phi0) = (ln D_ON; ln D_OFF)``.
+    expectation : callable, optional
+        ``pomdp.dirichlet_log_mean`` (default) or ``pomdp.dirichlet_expected_log``.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+        Activity = posterior that each source is ON.
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> x, qa = bss_step(initial_counts(), np.ones(N_INPUTS), prior_phi(0.5))
+    >>> x.shape, qa.shape
+    ((2,), (64, 4))
     """
-    if sim_type == 2:
-        lnA = pomdp.dirichlet_log_mean(qa)
-    elif sim_type == 1:
-        lnA = pomdp.dirichlet_expected_log(qa)
-    else:
-        raise ValueError(f"sim_type must be 1 (digamma) or 2 (log of the mean); got {sim_type!r}")
-    o_stacked = pomdp.stack(o_t)                 # (o; 1-o)
-    v = o_stacked @ lnA + phi                    # (v_ON; v_OFF), one per neuron
-    ns = v.size // 2
-    x_t = expit(v[:ns] - v[ns:])                 # posterior = firing rate
-    qa_new = qa + np.outer(o_stacked, pomdp.stack(x_t))
-    return x_t, qa_new
+    qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
+    return _step(qa, o_t, phi, _check_expectation(expectation))
 
 
-def bss_step_beta(qa, o_t, alpha, beta):
+def _step_beta(qa, o_t, phi, beta):
+    no = qa.shape[0] // 2
+    abar_on = maths.clip_probability(pomdp.dirichlet_mean(qa)[:no] + beta)
+    lnA = np.log(np.concatenate([abar_on, 1.0 - abar_on], axis=0))
+    phi_eff = phi + (np.arctanh(2.0 * abar_on - 1.0) * beta).sum(axis=0)
+    o_stacked = maths.stack(o_t)
+    x_t = maths.binary_posterior(o_stacked @ lnA + phi_eff)
+    return x_t, qa + np.outer(o_stacked, maths.stack(x_t))
+
+
+def bss_step_beta(qa, o_t, phi, beta):
     """One BSS step with threshold/weight deviations ``beta`` — the *clean* variant of SPEC §5.5.2.
 
     Clean variant (not the index-inconsistent MATLAB code): ``Abar_ON,b = a_ON,b / n_b + beta_b``
     (clipped to [EPS, 1 - EPS]), ``Abar_OFF,b = 1 - Abar_ON,b``, ``lnA = ln Abar`` consistently, and the
-    threshold constants ``phi_b = alpha_b + sum_i artanh(2 Abar_ON,b - 1) beta_b``. With ``beta = 0`` this is
-    :func:`bss_step` with ``sim_type = 2`` (oracle O28).
+    effective threshold constants ``phi_b + sum_i artanh(2 Abar_ON,b - 1) beta_b`` (P1 §5, Fig. 4).
+    With ``beta = 0`` this is :func:`bss_step`.
 
-    Shapes: ``qa`` (2*No, 2*Ns); ``o_t`` (No,); ``alpha`` (2*Ns,); ``beta`` (No, 2*Ns), the deviation of
-    P(o_i = 1 | s_j = b) in the stacked column order. Returns ``(x_t (Ns,), qa_new)``.
+    Parameters
+    ----------
+    qa : array_like, shape (2*No, 2*Ns)
+    o_t : array_like, shape (No,)
+    phi : array_like, shape (2*Ns,)
+        Threshold constants of the canonical network (before the deviation).
+    beta : array_like, shape (No, 2*Ns)
+        Deviation of P(o_i = 1 | s_j = b), stacked column order.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> qa, o, phi = initial_counts(), np.ones(N_INPUTS), prior_phi(0.5)
+    >>> bool(np.allclose(bss_step_beta(qa, o, phi, np.zeros((N_INPUTS, 4)))[0], bss_step(qa, o, phi)[0]))
+    True
     """
-    no = qa.shape[0] // 2
-    abar_on = np.clip(pomdp.dirichlet_mean(qa)[:no] + beta, EPS, 1 - EPS)
-    lnA = np.log(np.concatenate([abar_on, 1.0 - abar_on], axis=0))
-    phi = alpha + (np.arctanh(2.0 * abar_on - 1.0) * beta).sum(axis=0)
-    o_stacked = pomdp.stack(o_t)
-    v = o_stacked @ lnA + phi
-    ns = v.size // 2
-    x_t = expit(v[:ns] - v[ns:])
-    return x_t, qa + np.outer(o_stacked, pomdp.stack(x_t))
+    qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
+    beta = as_float_array("beta", beta, ndim=2)
+    check_shape("beta", beta, (o_t.size, qa.shape[1]))
+    return _step_beta(qa, o_t, phi, beta)
 
 
 @dataclass
@@ -377,11 +437,12 @@ def _check_bin(bin_size, T):
     return bin_size
 
 
-def _bins(record, bin_size, T, no, c):
+def _bins(bin_size, T, no, c):
     return np.zeros((T // bin_size if bin_size else 0, no, c))
 
 
-def simulate_bss_reference(o, qa0, phi, sim_type: int = 2, bin_size: int = 10, progress: bool | None = None) -> BSSRun:
+def simulate_bss_reference(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, bin_size: int = 10,
+                           progress: bool | None = None) -> BSSRun:
     """Readable per-step BSS simulation: :func:`bss_step` for t = 1..T (SPEC §5.3).
 
     ``o``: (T, No) binary; ``qa0``: (2*No, 2*Ns) positive counts; ``phi``: (2*Ns,).
@@ -389,32 +450,33 @@ def simulate_bss_reference(o, qa0, phi, sim_type: int = 2, bin_size: int = 10, p
     bin means of P(o_i = 1 | s_j = b) after each update (0: no record). Returns :class:`BSSRun`.
     """
     o, qa, phi = _check_run_inputs(o, qa0, phi)
+    expectation = _check_expectation(expectation)
     T, no = o.shape
     bin_size = _check_bin(bin_size, T)
     ns = qa.shape[1] // 2
     x = np.empty((T, ns))
-    bins = _bins(True, bin_size, T, no, 2 * ns)
+    bins = _bins(bin_size, T, no, 2 * ns)
     for t in progress_bar(range(T), desc="BSS (reference)", progress=progress):
-        x[t], qa = bss_step(qa, o[t], phi, sim_type)
+        x[t], qa = _step(qa, o[t], phi, expectation)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
 
 
-def simulate_bss_beta_reference(o, qa0, alpha, beta, bin_size: int = 0) -> BSSRun:
+def simulate_bss_beta_reference(o, qa0, phi, beta, bin_size: int = 0) -> BSSRun:
     """Readable per-step BSS simulation with threshold deviations (clean variant, SPEC §5.5.2): :func:`bss_step_beta`.
 
     ``beta``: (No, 2*Ns). Other arguments as :func:`simulate_bss_reference`.
     """
-    o, qa, alpha = _check_run_inputs(o, qa0, alpha)
+    o, qa, phi = _check_run_inputs(o, qa0, phi)
     T, no = o.shape
     beta = as_float_array("beta", beta, ndim=2)
     check_shape("beta", beta, (no, qa.shape[1]))
     bin_size = _check_bin(bin_size, T)
     x = np.empty((T, qa.shape[1] // 2))
-    bins = _bins(True, bin_size, T, no, qa.shape[1])
+    bins = _bins(bin_size, T, no, qa.shape[1])
     for t in range(T):
-        x[t], qa = bss_step_beta(qa, o[t], alpha, beta)
+        x[t], qa = _step_beta(qa, o[t], phi, beta)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
@@ -459,13 +521,13 @@ def _prepare_batch(o, qa0, phi, data_index):
 
 
 def simulate_many(o, qa0, phi, data_index=None, bin_size: int = 0):
-    """Run K BSS networks with the compiled kernel (SPEC §5.3, ``sim_type = 2``), vectorised over settings.
+    """Run K BSS networks with the compiled kernel (SPEC §5.3, ln of the mean), vectorised over settings.
 
     ``o``: (D, T, No) binary datasets (or (T, No) for one shared dataset); ``qa0``: (K, 2*No, 2*Ns) or one
     (2*No, 2*Ns) for all; ``phi``: (K, 2*Ns) or (2*Ns,); ``data_index``: (K,) dataset of each network
     (default: network k sees dataset k, or dataset 0 if D = 1).
     Returns ``(x (K, T, Ns), qa (K, 2*No, 2*Ns), abar_bins (K, T // bin_size, No, 2*Ns))``.
-    Same arithmetic as :func:`bss_step` (``sim_type = 2``), one network after another.
+    Same arithmetic as :func:`bss_step` (default expectation), one network after another.
     """
     from fepteach import _bss_kernels as kern
 
@@ -479,15 +541,15 @@ def simulate_many(o, qa0, phi, data_index=None, bin_size: int = 0):
     return x, qa, bins
 
 
-def simulate_many_beta(o, qa0, alpha, beta, data_index=None, bin_size: int = 0):
+def simulate_many_beta(o, qa0, phi, beta, data_index=None, bin_size: int = 0):
     """As :func:`simulate_many` with deviations ``beta`` (K, No, 2*Ns) — clean variant of SPEC §5.5.2 (:func:`bss_step_beta`)."""
     from fepteach import _bss_kernels as kern
 
     beta = as_float_array("beta", beta, ndim=(2, 3))
     if beta.ndim == 3:
-        alpha = as_float_array("alpha", alpha, ndim=(1, 2))
-        alpha = np.broadcast_to(alpha, (beta.shape[0], alpha.shape[-1])) if alpha.ndim == 1 else alpha
-    obs, idx, qa0, alpha = _prepare_batch(o, qa0, alpha, data_index)
+        phi = as_float_array("phi", phi, ndim=(1, 2))
+        phi = np.broadcast_to(phi, (beta.shape[0], phi.shape[-1])) if phi.ndim == 1 else phi
+    obs, idx, qa0, phi = _prepare_batch(o, qa0, phi, data_index)
     K, T, no, C = qa0.shape[0], obs.shape[1], obs.shape[2], qa0.shape[2]
     if beta.ndim == 2:
         check_shape("beta", beta, (no, C))
@@ -498,12 +560,12 @@ def simulate_many_beta(o, qa0, alpha, beta, data_index=None, bin_size: int = 0):
     x = np.empty((K, T, C // 2))
     qa = np.empty_like(qa0)
     bins = np.zeros((K, T // bin_size if bin_size else 0, no, C))
-    kern.run_networks_beta(obs, idx, qa0, alpha, beta, x, qa, bins, bin_size)
+    kern.run_networks_beta(obs, idx, qa0, phi, beta, x, qa, bins, bin_size)
     return x, qa, bins
 
 
 def simulate_bss(o, qa0, phi, bin_size: int = 10) -> BSSRun:
-    """Fast BSS simulation of one network (numba; same result as :func:`simulate_bss_reference` with ``sim_type=2``).
+    """Fast BSS simulation of one network (numba; same result as :func:`simulate_bss_reference` with the default expectation).
 
     ``o``: (T, No) binary; ``qa0``: (2*No, 2*Ns); ``phi``: (2*Ns,). Returns :class:`BSSRun`.
     """
@@ -512,8 +574,8 @@ def simulate_bss(o, qa0, phi, bin_size: int = 10) -> BSSRun:
     return BSSRun(x=x[0], qa=qa[0], abar_bins=bins[0], bin_size=bin_size)
 
 
-def simulate_batch_numpy(o, qa0, phi, sim_type: int = 2, progress: bool | None = None):
-    """K networks stepped side by side with numpy (any ``sim_type``; used for the digamma variant).
+def simulate_batch_numpy(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, progress: bool | None = None):
+    """K networks stepped side by side with numpy (either expectation of ln A; used for the digamma variant).
 
     Same equations as :func:`bss_step`, with a leading network axis: ``o`` (K, T, No), ``qa0`` (K, 2*No, 2*Ns),
     ``phi`` (K, 2*Ns). Returns ``(x (K, T, Ns), qa (K, 2*No, 2*Ns))``.
@@ -525,19 +587,14 @@ def simulate_batch_numpy(o, qa0, phi, sim_type: int = 2, progress: bool | None =
     K, T, no = o.shape
     check_shape("qa0", qa, (K, 2 * no, None))
     check_shape("phi", phi, (K, qa.shape[2]))
-    if sim_type == 2:
-        expected_log = pomdp.dirichlet_log_mean
-    elif sim_type == 1:
-        expected_log = pomdp.dirichlet_expected_log
-    else:
-        raise ValueError(f"sim_type must be 1 (digamma) or 2 (log of the mean); got {sim_type!r}")
+    expected_log = _check_expectation(expectation)
     ns = qa.shape[2] // 2
     o_stacked = np.concatenate([o, 1.0 - o], axis=2)
     x = np.empty((K, T, ns))
     for t in progress_bar(range(T), desc="BSS (numpy batch)", progress=progress):
         lnA = expected_log(qa)
         v = np.einsum("ki,kic->kc", o_stacked[:, t], lnA) + phi
-        x[:, t] = expit(v[:, :ns] - v[:, ns:])
+        x[:, t] = maths.binary_posterior(v)
         qa += o_stacked[:, t, :, None] * np.concatenate([x[:, t], 1.0 - x[:, t]], axis=1)[:, None, :]
     return x, qa
 
@@ -642,10 +699,9 @@ def cost_frozen(o, qa, phi) -> float:
 def _cost_many(o, lnA, phi) -> np.ndarray:
     """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,)."""
     K, _, C = lnA.shape
-    ns = C // 2
     o_stacked = np.concatenate([o, 1.0 - o], axis=1)
     v = (o_stacked @ lnA.transpose(1, 0, 2).reshape(lnA.shape[1], K * C)).reshape(-1, K, C) + phi
-    s_on = expit(v[..., :ns] - v[..., ns:])
+    s_on = maths.binary_posterior(v)
     s = np.concatenate([s_on, 1.0 - s_on], axis=-1)
     return (s * (np.log(s + 1e-24) - v)).sum(axis=(0, 2))
 
@@ -703,11 +759,11 @@ def alpha_sweep(data: BSSData, p_values=None, qa0=None) -> np.ndarray:
     return np.stack([separation_correlation(data.s, xk) for xk in x])
 
 
-def beta_sweep(data: BSSData, rng: np.random.Generator, beta_scales=None, qa0=None, alpha=None):
+def beta_sweep(data: BSSData, rng: np.random.Generator, beta_scales=None, qa0=None, phi=None):
     """Separation quality versus the size of deviations from the canonical form (SPEC §5.5.2, clean variant).
 
     For each scale, ``beta ~ N(0, scale^2)`` of shape (No, 2*Ns) is drawn afresh (from ``rng``); the network runs
-    :func:`bss_step_beta` on the same data. ``beta_scales`` default ``0.005 * (0..16)``; ``alpha`` default ln 1/2.
+    :func:`bss_step_beta` on the same data. ``beta_scales`` default ``0.005 * (0..16)``; ``phi`` default ln 1/2.
     Returns ``(correlations (S, Ns, Nx), betas (S, No, 2*Ns))``.
     """
     rng = check_rng(rng)
@@ -715,10 +771,10 @@ def beta_sweep(data: BSSData, rng: np.random.Generator, beta_scales=None, qa0=No
     if np.any(scales < 0):
         raise ValueError("beta_scales must be >= 0")
     qa0 = initial_counts() if qa0 is None else qa0
-    alpha = prior_phi(0.5) if alpha is None else alpha
+    phi = prior_phi(0.5) if phi is None else phi
     no, C = N_INPUTS, 2 * N_SOURCES
     betas = np.stack([sc * rng.standard_normal((no, C)) for sc in scales])
-    x, _, _ = simulate_many_beta(data.o, qa0, alpha, betas)
+    x, _, _ = simulate_many_beta(data.o, qa0, phi, betas)
     return np.stack([separation_correlation(data.s, xk) for xk in x]), betas
 
 
@@ -807,11 +863,12 @@ class SessionsResult:
 
 
 def sessions_experiment(rng: np.random.Generator, n_samples: int = 20, n_sessions: int = 100,
-                        session_length: int = 256, sim_type: int = 1, progress: bool | None = None) -> SessionsResult:
+                        session_length: int = 256, expectation=pomdp.dirichlet_expected_log,
+                        progress: bool | None = None) -> SessionsResult:
     """The [Py] BSS example: learning shown over sessions (SPEC §5.7).
 
     Per sample: fresh data (SPEC §5.1), [Py] initial counts (:func:`initial_counts_py`), D = (1/2, 1/2),
-    online inference + learning for ``n_sessions * session_length`` steps with ``sim_type`` (1 = digamma, as [Py]).
+    online inference + learning for ``n_sessions * session_length`` steps with ``expectation`` (default the digamma one, as [Py]).
     Samples run side by side (:func:`simulate_batch_numpy`). Returns :class:`SessionsResult`.
     """
     rng = check_rng(rng)
@@ -824,7 +881,7 @@ def sessions_experiment(rng: np.random.Generator, n_samples: int = 20, n_session
     o = np.stack([d.o for d in datas])
     s = np.stack([d.s for d in datas])
     phi = np.broadcast_to(prior_phi(0.5), (n_samples, 2 * N_SOURCES))
-    x, _ = simulate_batch_numpy(o, qa0, phi, sim_type=sim_type, progress=progress)
+    x, _ = simulate_batch_numpy(o, qa0, phi, expectation=expectation, progress=progress)
     x1 = x[:, :, 0].reshape(n_samples, n_sessions, session_length)
     s1 = s[:, :, 0].reshape(n_samples, n_sessions, session_length)
     with np.errstate(invalid="ignore", divide="ignore"):
