@@ -348,9 +348,8 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
         pos = new_pos
         positions[i] = pos
         at_goal = pos == goal
-        # 2. observe (the arrival view is centred on the unclipped column, SPEC §8.4)
-        view_pos = mz.arrival_position(ny, nx) if at_goal else pos
-        o[i] = mz.observe(maze, view_pos, padded=padded)
+        # 2. observe (at the goal: the arrival view, centred on the unclipped column, SPEC §8.4)
+        o[i] = mz.observe_at(maze, pos, padded=padded)
         # 3.–4. state and decision inference
         q_stacked[i], y[i] = agent_step(lp, o[i], q_stacked[i - 1])
         # 5. select

@@ -108,7 +108,7 @@ def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         obs[p] = mz.observe(maze, (int(r), int(c)), padded=padded)
     gr, gc = mz.goal_position(ny, nx)
     pid_map[gr, gc] = len(cells)
-    obs[len(cells)] = mz.observe(maze, mz.arrival_position(ny, nx), padded=padded)
+    obs[len(cells)] = mz.observe_at(maze, (gr, gc), padded=padded)
     return pid_map, obs
 
 

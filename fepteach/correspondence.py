@@ -70,12 +70,12 @@ class SingleLayerBayes:
 
     Attributes
     ----------
-    s : (T, 2*Ns) — posterior expectations ``(s; 1 - s)`` (ON half first)
+    s_stacked : (T, 2*Ns) — posterior expectations ``(s; 1 - s)`` (ON half first)
     A : (..., 2*No, 2*Ns) — posterior mean likelihood ``A[a*No+i, b*Ns+j] = P(o_i=a | s_j=b)``
     D : (2*Ns,) — state prior ``(D_ON; D_OFF)`` (positive; need not be normalised)
     """
 
-    s: np.ndarray
+    s_stacked: np.ndarray
     A: np.ndarray
     D: np.ndarray
 
@@ -121,16 +121,16 @@ class TwoLayerBayes:
 
     Attributes
     ----------
-    s : (T, 2*Ns) — state posteriors ``(s; 1 - s)``
-    delta : (T, 2*Nd) — decision posteriors ``(delta; 1 - delta)``
+    s_stacked : (T, 2*Ns) — state posteriors ``(s; 1 - s)``
+    delta_stacked : (T, 2*Nd) — decision posteriors ``(delta; 1 - delta)``
     A : (..., 2*No, 2*Ns) — likelihood, child o, parent s
     Bbar : (..., 2*Ns, 2*Ns) — postdictive transition, child s_{tau-1}, parent s_tau
     Cbar : (..., 2*Ns, 2*Nd) — postdictive policy mapping, child s_{tau-1}, parent delta_tau
     D : (2*Ns,) — state prior; E : (2*Nd,) — decision prior
     """
 
-    s: np.ndarray
-    delta: np.ndarray
+    s_stacked: np.ndarray
+    delta_stacked: np.ndarray
     A: np.ndarray
     Bbar: np.ndarray
     Cbar: np.ndarray
@@ -240,7 +240,7 @@ def bayes_to_network(p: SingleLayerBayes) -> SingleLayerNetwork:
     """Bayes -> network, single layer (SPEC §4.5): ``x = s_ON``, ``W = logit(A^T)`` blocks, ``phi = ln D``."""
     W1, W0 = weights_from_mapping(p.A, "A")
     Nx = W1.shape[-2]
-    x = _on_half("s", p.s)
+    x = _on_half("s_stacked", p.s_stacked)
     check_shape("s", x, (None, Nx))
     phi1, phi0 = _log_prior("D", p.D, Nx)
     return SingleLayerNetwork(x=x, W1=W1, W0=W0, phi1=phi1, phi0=phi0)
@@ -252,7 +252,7 @@ def network_to_bayes(n: SingleLayerNetwork) -> SingleLayerBayes:
     Nx = A.shape[-1] // 2
     x = _activity("x", n.x, Nx)
     phi1, phi0 = _consts("phi1", n.phi1, "phi0", n.phi0, Nx)
-    return SingleLayerBayes(s=stack(x), A=A, D=np.exp(np.concatenate([phi1, phi0])))
+    return SingleLayerBayes(s_stacked=stack(x), A=A, D=np.exp(np.concatenate([phi1, phi0])))
 
 
 def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
@@ -265,9 +265,9 @@ def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
         raise ValueError(f"Bbar must have shape (..., {2 * Nx}, {2 * Nx}) to match A; got {np.shape(p.Bbar)}")
     if V1.shape[-1] != Nx:
         raise ValueError(f"Cbar must have {2 * Nx} rows (2*Ns) to match A; got {np.shape(p.Cbar)}")
-    x = _on_half("s", p.s)
+    x = _on_half("s_stacked", p.s_stacked)
     check_shape("s", x, (None, Nx))
-    y = _on_half("delta", p.delta)
+    y = _on_half("delta_stacked", p.delta_stacked)
     check_shape("delta", y, (None, Ny))
     phi1, phi0 = _log_prior("D", p.D, Nx)
     psi1, psi0 = _log_prior("E", p.E, Ny)
@@ -289,5 +289,5 @@ def network_to_bayes_two_layer(n: TwoLayerNetwork) -> TwoLayerBayes:
     y = _activity("y", n.y, Ny)
     phi1, phi0 = _consts("phi1", n.phi1, "phi0", n.phi0, Nx)
     psi1, psi0 = _consts("psi1", n.psi1, "psi0", n.psi0, Ny)
-    return TwoLayerBayes(s=stack(x), delta=stack(y), A=A, Bbar=Bbar, Cbar=Cbar,
+    return TwoLayerBayes(s_stacked=stack(x), delta_stacked=stack(y), A=A, Bbar=Bbar, Cbar=Cbar,
                          D=np.exp(np.concatenate([phi1, phi0])), E=np.exp(np.concatenate([psi1, psi0])))

@@ -17,6 +17,12 @@ import numpy as np
 
 from ._validate import check_int, check_rng
 
+__all__ = [
+    "NY", "NX", "NV", "RADIUS", "NO", "UP", "DOWN", "LEFT", "RIGHT", "ACTION_NAMES", "DIRECTIONS",
+    "check_maze_size", "start_position", "goal_position", "make_maze", "move", "pad_maze", "observe",
+    "arrival_position", "observe_at", "step_risk", "rooms", "shortest_path_length",
+]
+
 #: Size of the paper's maze (SPEC §8.1): 19 rows (width) x 99 columns (length).
 NY, NX = 19, 99
 #: Field of view: an 11 x 11 window (radius 5) centred on the agent (SPEC §8.4).
@@ -132,6 +138,36 @@ def observe(maze: np.ndarray, pos: tuple[int, int], *, padded: np.ndarray | None
 def arrival_position(ny: int = NY, nx: int = NX) -> tuple[int, int]:
     """Unclipped position of the goal-arrival step, ``(goal_row, nx)``; its view is used for o (SPEC §8.4)."""
     return (ny // 2, nx)
+
+
+def observe_at(maze: np.ndarray, pos: tuple[int, int], *, padded: np.ndarray | None = None) -> np.ndarray:
+    """What the agent sees in cell ``pos``: the view of :func:`observe`, and at the goal the arrival view (SPEC §8.4).
+
+    The step that reaches the goal is observed from the unclipped position ``(goal_row, nx)``
+    (:func:`arrival_position`), one column beyond the map, as in both reference codes.
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    pos : tuple of int
+        0-based (row, column) of the agent.
+    padded : numpy.ndarray, optional
+        :func:`pad_maze` of ``maze``, to save re-padding in loops.
+
+    Returns
+    -------
+    numpy.ndarray, shape (NO,)
+        Binary observation ``o_t``.
+
+    Examples
+    --------
+    >>> m = make_maze(np.random.default_rng(0))
+    >>> bool(np.array_equal(observe_at(m, goal_position()), observe(m, arrival_position())))
+    True
+    """
+    ny, nx = np.shape(maze)
+    view = arrival_position(ny, nx) if tuple(pos) == goal_position(ny, nx) else pos
+    return observe(maze, view, padded=padded)
 
 
 def step_risk(col_before: int, col_after: int) -> float:

@@ -21,6 +21,12 @@ allowed in the Dirichlet functions; the last two axes are (child, parent).
 
 Observation vectors are stacked as ``(o; 1-o)`` of length ``2*No`` and state
 posteriors as ``(s; 1-s)`` of length ``2*Ns`` (:func:`stack`).
+
+Naming rule for per-step variables (the whole library follows it): an unqualified name
+(``s``, ``x``, ``q``, ``y``, ``delta``, ``d``) is the ON half, shape ``(..., N)`` -- for the
+network this is its activity, ``x = s_ON``; the stacked ``(ON; OFF)`` form, shape
+``(..., 2N)``, carries the suffix ``_stacked`` (``s_stacked``, ``q_stacked``,
+``q_prev_stacked``). Parameters (``A``, ``qa``, ``D``, ``E``, ``lnD``...) are always stacked.
 """
 
 from __future__ import annotations

@@ -192,8 +192,9 @@ def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) ->
 def check_start_row(maze) -> np.ndarray:
     """Raise unless the start/goal row ``ny // 2`` is a row of rooms (odd, 0-based), i.e. ``ny = 3 (mod 4)``.
 
-    ``fepteach.maze.check_maze_size`` accepts every odd ``ny >= 5``, but for ny = 5, 9, 13, 17 the start lies on a
-    pillar row: moves leave the map (IndexError) and the compiled engine can crash. Valid: 7, 11, 15, 19, ...
+    The same rule as :func:`fepteach.maze.check_maze_size` (which every maze function applies): for
+    ny = 5, 9, 13, 17 the start would lie on a pillar row. Valid: 7, 11, 15, 19, ... Only the number of
+    rows is checked here.
     """
     m = np.asarray(maze)
     if m.ndim != 2:

@@ -34,7 +34,7 @@ def test_prior_sweep_kl_is_nonnegative_and_posterior_monotone():
 def test_matched_terms_bars_equal():
     rng = np.random.default_rng(1)
     Ab = pomdp.random_likelihood(4, 2, rng)
-    bayes = correspondence.SingleLayerBayes(s=pomdp.stack(rng.uniform(.1, .9, (3, 2))), A=Ab, D=np.full(4, .5))
+    bayes = correspondence.SingleLayerBayes(s_stacked=pomdp.stack(rng.uniform(.1, .9, (3, 2))), A=Ab, D=np.full(4, .5))
     net = correspondence.bayes_to_network(bayes)
     h1, h0 = net.thresholds()
     oo = rng.integers(0, 2, (3, 4)).astype(float)
