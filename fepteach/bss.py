@@ -77,7 +77,9 @@ __all__ = [
     "alpha_sweep",
     "beta_sweep",
     "prior_grid",
+    "PredictionResult",
     "prediction_experiment",
+    "SessionsResult",
     "sessions_experiment",
 ]
 

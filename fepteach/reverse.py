@@ -50,6 +50,7 @@ __all__ = [
     "Prediction",
     "predict_learning",
     "predict_learning_reference",
+    "SubsequentLearning",
     "predict_subsequent_learning",
     "log_prior_odds_from_activity",
 ]
