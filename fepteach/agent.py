@@ -49,10 +49,11 @@ __all__ = [
     "NO", "NS", "ND", "T_MAX", "CHUNK", "PROGRESS_THRESHOLDS", "RISK_VALUES", "QA_BASE", "QA_DIAG",
     "QBI_INIT", "QCI_INIT", "D_VALUE", "PRIORS",
     "AgentParams", "decision_prior", "check_e_right", "initial_params",
-    "LogParams", "log_params", "agent_step", "first_action",
+    "SEQUENCE_LENGTH", "DECISION_MAP_GAIN",
+    "LogParams", "log_params", "agent_step", "first_action_probabilities", "decision_map", "first_action",
     "chunk_progress", "risk_of_progress", "chunk_risk", "modulation", "n_chunks", "chunk_slices", "chunk_risks",
     "TrialRecord", "run_trial_reference", "replay_trial_reference", "draw_uniforms",
-    "learn", "trial_free_energy", "decision_frequencies", "estimated_prior",
+    "learn", "trial_free_energy", "decision_frequencies", "block_summary", "estimated_prior",
     # re-exported primitives (the same functions as in fepteach.maths / fepteach.pomdp)
     "blocks", "halves", "selection_probabilities",
 ]
@@ -198,6 +199,71 @@ def log_params(params: AgentParams) -> LogParams:
         log_floor(params.D),
         log_floor(params.E),
     )
+
+
+#: Each decision is a sequence of this many actions (4 ** 4 = ND sequences, first action most significant).
+SEQUENCE_LENGTH = 4
+#: The decision map shows ``min(DECISION_MAP_GAIN * pi, 1)``: 32 = 8 times the uniform 1/256.
+DECISION_MAP_GAIN = 32.0
+
+
+def first_action_probabilities(pi) -> np.ndarray:
+    """Probability of each executed first action (up, down, left, right) under selection probabilities ``pi``.
+
+    Sums of ``pi`` over the four blocks of 64 sequences that share their first action (SPEC §8.7).
+
+    Parameters
+    ----------
+    pi : array_like, shape (ND,) or (T, ND)
+
+    Returns
+    -------
+    numpy.ndarray, shape (4,) or (T, 4)
+
+    Examples
+    --------
+    >>> first_action_probabilities(np.full(ND, 1 / ND))
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+    pi = as_float_array("pi", pi, ndim=(1, 2))
+    if pi.shape[-1] != ND:
+        raise ValueError(f"pi must have {ND} entries (one per decision) in its last axis; got shape {pi.shape}")
+    return pi.reshape(pi.shape[:-1] + (4, ND // 4)).sum(axis=-1)
+
+
+def decision_map(pi) -> np.ndarray:
+    """Where the 4-step action sequences lead: the 11 x 11 decision map of SPEC §8.7.
+
+    Cell ``(RADIUS + dr, RADIUS + dc)`` holds the largest ``pi_l`` over the sequences ``l`` whose net
+    displacement is ``(dr, dc)`` (one cell per action, centre = the agent), shown as
+    ``min(DECISION_MAP_GAIN * value, 1)``.
+
+    Parameters
+    ----------
+    pi : array_like, shape (ND,)
+        Selection probabilities.
+
+    Returns
+    -------
+    numpy.ndarray, shape (NV, NV)
+
+    Examples
+    --------
+    >>> m = decision_map(np.full(ND, 1 / ND))
+    >>> m.shape, float(m[5, 5]), float(m[9, 9])  # back to the centre is possible; (4 down, 4 right) is not
+    ((11, 11), 0.125, 0.0)
+    """
+    pi = as_float_array("pi", pi, ndim=1)
+    if pi.shape != (ND,):
+        raise ValueError(f"pi must have shape ({ND},); got {pi.shape}")
+    out = np.zeros((mz.NV, mz.NV))
+    for l in range(ND):
+        actions = [(l >> (2 * (SEQUENCE_LENGTH - 1 - k))) & 3 for k in range(SEQUENCE_LENGTH)]  # first .. last
+        dr = sum(int(mz.DIRECTIONS[a, 0]) for a in actions)
+        dc = sum(int(mz.DIRECTIONS[a, 1]) for a in actions)
+        r, c = mz.RADIUS + dr, mz.RADIUS + dc
+        out[r, c] = max(out[r, c], pi[l])
+    return np.minimum(DECISION_MAP_GAIN * out, 1.0)
 
 
 def first_action(decision: int) -> int:
@@ -456,6 +522,42 @@ def decision_frequencies(decisions: np.ndarray, t_end: int, T: int = T_MAX) -> n
     """
     d = np.asarray(decisions)[2:t_end]
     return np.bincount(d, minlength=ND)[:ND] / (T - 2)
+
+
+def block_summary(durations, T: int = T_MAX, blocks=None) -> list[tuple[int, int, float, float]]:
+    """Median time to goal and success rate per block of trials (the learning curves of P2 Fig. 5).
+
+    Parameters
+    ----------
+    durations : array_like, shape (n_trials, n_agents)
+        Trial durations ``t_end`` (``T`` = goal not reached).
+    T : int, optional
+        Maximum trial length.
+    blocks : sequence of (int, int), optional
+        1-based inclusive (first, last) trials; default the paper's blocks
+        (:data:`fepteach.data.maze_reference.BLOCKS`), truncated to the trials run.
+
+    Returns
+    -------
+    list of (first, last, median, success_rate)
+
+    Examples
+    --------
+    >>> d = np.full((10, 2), 20000); d[5:] = 3000
+    >>> block_summary(d, blocks=[(1, 5), (6, 10)])
+    [(1, 5, 20000.0, 0.0), (6, 10, 3000.0, 1.0)]
+    """
+    from .data.maze_reference import BLOCKS
+
+    d = as_float_array("durations", durations, ndim=2)
+    T = check_int("T", T, minimum=3)
+    rows = []
+    for a, b in (BLOCKS if blocks is None else blocks):
+        if a > d.shape[0]:
+            break
+        x = d[a - 1 : min(b, d.shape[0])].ravel()
+        rows.append((a, min(b, d.shape[0]), float(np.median(x)), float(np.mean(x < T))))
+    return rows
 
 
 def estimated_prior(e_hats: np.ndarray) -> np.ndarray:

@@ -35,10 +35,12 @@ from fepteach.maths import threshold_term
 from fepteach.neurons import (
     adaptive_thresholds,
     fixed_point,
+    integrate_u,
     logit,
     rhs_x,
     rhs_x_two_layer,
     rhs_y,
+    sigmoid,
     two_layer_thresholds,
 )
 
@@ -68,6 +70,8 @@ __all__ = [
     "integrate_plasticity",
     "learn_adaptive",
     "learn_fixed_thresholds",
+    "cost_curve",
+    "gradient_flow",
 ]
 
 
@@ -671,3 +675,75 @@ def learn_fixed_thresholds(o, W1, W0, phi1, phi0, eta: float = 0.05):
     Shapes and returns as :func:`learn_adaptive`.
     """
     return _learn(o, W1, W0, phi1, phi0, eta, adaptive=False)
+
+
+# ---------------------------------------------------------------------------
+# One neuron's cost curve and its gradient flow (Lesson 02 figures, SPEC §3.1)
+# ---------------------------------------------------------------------------
+def _one_neuron(o, W1, W0, h1, h0):
+    """Arrays for one neuron with ``No`` inputs from scalars or 1-D weight vectors."""
+    o = np.atleast_1d(np.asarray(o, dtype=float))
+    W1 = np.asarray(W1, dtype=float).reshape(1, -1)
+    W0 = np.asarray(W0, dtype=float).reshape(1, -1)
+    if W1.shape[1] != o.size or W0.shape[1] != o.size:
+        raise ValueError(f"W1 and W0 must have one weight per input (o has {o.size}); got {W1.shape[1]} and {W0.shape[1]}")
+    return o, W1, W0, np.atleast_1d(np.asarray(h1, dtype=float)), np.atleast_1d(np.asarray(h0, dtype=float))
+
+
+def cost_curve(o, W1, W0, h1, h0, n_points: int = 400):
+    """Grid ``x`` (n_points,) in (0, 1) and the per-step cost ``L(x)`` of one neuron (P1 eq. 2.2).
+
+    Parameters
+    ----------
+    o : float or array_like, shape (No,)
+    W1, W0 : float or array_like, shape (No,)
+        The neuron's synaptic strengths.
+    h1, h0 : float
+        Its thresholds.
+    n_points : int, optional
+
+    Returns
+    -------
+    x, L : numpy.ndarray, each shape (n_points,)
+
+    Examples
+    --------
+    >>> x, L = cost_curve(1.0, 2.0, 0.5, -0.3, 0.1)
+    >>> round(float(x[np.argmin(L)]), 2)  # the minimum is the fixed point sigma(2 - 0.5 - 0.3 - 0.1)
+    0.75
+    """
+    o, W1, W0, h1, h0 = _one_neuron(o, W1, W0, h1, h0)
+    x = np.linspace(1e-3, 1 - 1e-3, n_points)
+    L = step_cost(x[:, None], np.repeat(o[None, :], n_points, axis=0), W1, W0, h1, h0)
+    return x, L
+
+
+def gradient_flow(o, W1, W0, h1, h0, x0: float = 0.05, dt: float = 0.05, n_steps: int = 120):
+    """Activity trajectory of one neuron following eq. (1.1) (integrated in u-form), and L along it.
+
+    Because ``dx/dt = -x(1-x) dL/dx`` in u-form, L decreases along the trajectory (P1 eq. 2.3).
+
+    Parameters
+    ----------
+    o, W1, W0, h1, h0 : as :func:`cost_curve`
+    x0 : float, optional
+        Initial firing rate in (0, 1).
+    dt : float, optional
+    n_steps : int, optional
+
+    Returns
+    -------
+    t, x, L : numpy.ndarray, each shape (n_steps + 1,)
+
+    Examples
+    --------
+    >>> t, x, L = gradient_flow(1.0, 2.0, 0.5, -0.3, 0.1, x0=0.02)
+    >>> bool(np.all(np.diff(L) <= 1e-12))
+    True
+    """
+    o, W1, W0, h1, h0 = _one_neuron(o, W1, W0, h1, h0)
+    u = integrate_u(logit(np.array([x0])), o, W1, W0, h1, h0, dt=dt, n_steps=n_steps)[:, 0]
+    x = sigmoid(u)
+    x = np.clip(x, 1e-12, 1 - 1e-12)
+    L = step_cost(x[:, None], np.repeat(o[None, :], len(x), axis=0), W1, W0, h1, h0)
+    return np.arange(n_steps + 1) * dt, x, L

@@ -81,6 +81,8 @@ __all__ = [
     "free_energy_two_layer",
     "selection_probabilities",
     "sample_decision",
+    "free_energy_curve",
+    "prior_sweep",
 ]
 
 
@@ -579,3 +581,74 @@ def sample_decision(y, rng: np.random.Generator) -> np.ndarray:
     d = np.zeros_like(p)
     d[maths.sample_index(p, rng.random())] = 1.0
     return d
+
+
+# ---------------------------------------------------------------------------
+# Curves of the one-factor model (Lesson 03 figures, SPEC §4.3)
+# ---------------------------------------------------------------------------
+def free_energy_curve(o, A, D, n_points: int = 400):
+    """F(q) of a one-factor model for one observation, over a grid of q = q(s = ON) (SPEC eq. 3.2).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+        Binary observation.
+    A : array_like, shape (2*No, 2)
+        Stacked likelihood.
+    D : array_like, shape (2,)
+        Prior ``(D_ON, D_OFF)``.
+    n_points : int, optional
+
+    Returns
+    -------
+    q, F : numpy.ndarray, each shape (n_points,)
+    s_star : float
+        The exact posterior, where F is smallest.
+    surprise : float
+        ``-ln P(o)``, the minimum of F.
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])
+    >>> q, F, s_star, surprise = free_energy_curve([1.0], A, [0.5, 0.5])
+    >>> round(s_star, 4), bool(F.min() >= surprise - 1e-12)
+    (0.7273, True)
+    """
+    q = np.linspace(1e-3, 1 - 1e-3, n_points)
+    o = np.asarray(o, dtype=float)
+    A = np.asarray(A, dtype=float)
+    lnA, lnD = np.log(A), np.log(np.asarray(D, dtype=float))
+    F = free_energy_per_step(q[:, None], np.repeat(o[None, :], n_points, axis=0), lnA, lnD)
+    return q, F, exact_posterior(o, A, D), -log_evidence(o, A, D)
+
+
+def prior_sweep(o, A, q: float = 0.5, n_points: int = 200):
+    """Posterior, surprise and F of a fixed belief ``q`` as functions of the prior D_ON (one-factor model).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    A : array_like, shape (2*No, 2)
+    q : float, optional
+        The fixed belief q(s = ON).
+    n_points : int, optional
+
+    Returns
+    -------
+    dict of numpy.ndarray, each shape (n_points,)
+        ``D_on``, ``posterior``, ``surprise`` (= F at the posterior), ``F_q`` (F of the fixed q)
+        and ``kl`` (= F_q - surprise >= 0).
+
+    Examples
+    --------
+    >>> sw = prior_sweep([1.0], np.array([[0.8, 0.3], [0.2, 0.7]]), n_points=5)
+    >>> bool(np.all(sw["kl"] >= -1e-12)), bool(np.all(np.diff(sw["posterior"]) > 0))
+    (True, True)
+    """
+    d = np.linspace(0.01, 0.99, n_points)
+    o = np.asarray(o, dtype=float)
+    A = np.asarray(A, dtype=float)
+    post = np.array([exact_posterior(o, A, [di, 1 - di]) for di in d])
+    surprise = np.array([-log_evidence(o, A, [di, 1 - di]) for di in d])
+    Fq = np.array([free_energy_per_step(np.array([q]), o, np.log(A), np.log([di, 1 - di])) for di in d])
+    return {"D_on": d, "posterior": post, "surprise": surprise, "F_q": Fq, "kl": Fq - surprise}

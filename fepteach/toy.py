@@ -26,6 +26,7 @@ from . import agent as ag
 from . import agent_fast as agf
 from . import maze as mz
 from ._validate import as_float_array, check_closed_unit, check_int, check_rng
+from .agent import first_action_probabilities  # re-exported: the home is fepteach.agent
 from .maths import binary_posterior, decision_potentials, dirichlet_log_mean, log_floor
 
 #: Size of the toy maze of Lesson 06 (rows, columns): three corridors of rooms, goal 10 moves away.
@@ -104,15 +105,6 @@ def policy_at_state(qci, E, q) -> np.ndarray:
         raise ValueError(f"E must have shape ({2 * ag.ND},) (ON half, OFF half); got {E.shape}")
     w = decision_potentials(_check_q(q), lnC, log_floor(E))
     return ag.selection_probabilities(binary_posterior(w))
-
-
-def first_action_probabilities(pi) -> np.ndarray:
-    """Probability of each executed first action (up, down, left, right): sums of ``pi`` over the
-    four blocks of 64 sequences (SPEC §8.7). ``pi`` (ND,) -> (4,)."""
-    pi = as_float_array("pi", pi, ndim=1)
-    if pi.shape != (ag.ND,):
-        raise ValueError(f"pi must have shape ({ag.ND},); got {pi.shape}")
-    return pi.reshape(4, ag.ND // 4).sum(axis=1)
 
 
 def decision_pairs(record: ag.TrialRecord) -> tuple[np.ndarray, np.ndarray]:

@@ -199,3 +199,30 @@ def test_selection_probabilities_normalise_each_row_of_a_trial():
     pi = ag.selection_probabilities(y)
     assert pi.shape == y.shape and np.allclose(pi.sum(axis=1), 1.0)
     assert np.allclose(pi[1], ag.selection_probabilities(y[1]))
+
+
+# --- decision map, first actions, block summary (moved from the plots, issue 11 item 7) ----------
+def test_decision_map_of_uniform_prior():
+    pi = ag.selection_probabilities(ag.halves(ag.decision_prior(0.25))[0])
+    dm = ag.decision_map(pi)
+    assert dm.shape == (11, 11)
+    assert dm[5, 5] == pytest.approx(min(32 / 256, 1))  # e.g. up-down-left-right returns to the centre
+    assert dm[5, 9] > 0 and dm[9, 9] == 0  # 4 rights reach (5, 9); (4 down, 4 right) needs 8 moves
+    one = np.zeros(ND)
+    one[0b11111111] = 1.0  # right, right, right, right
+    assert ag.decision_map(one)[5, 9] == 1.0 and ag.decision_map(one).sum() == 1.0
+    one[:] = 0.0
+    one[0b01010101] = 1.0  # down x 4
+    assert ag.decision_map(one)[9, 5] == 1.0
+
+
+def test_first_action_probabilities_and_block_summary():
+    pi = ag.selection_probabilities(ag.halves(ag.decision_prior(0.35))[0])
+    p = ag.first_action_probabilities(pi)
+    assert p.shape == (4,) and p.sum() == pytest.approx(1.0) and p[mz.RIGHT] > p[mz.LEFT]
+    d = np.full((100, 3), 20000)
+    d[50:] = 5000
+    rows = ag.block_summary(d)
+    assert [r[3] for r in rows] == [0, 0, 0, 0.5, 1, 1] and rows[-1][2] == 5000.0
+    with pytest.raises(ValueError, match="pi must have 256 entries"):
+        ag.first_action_probabilities(np.ones(255))

@@ -285,3 +285,22 @@ def test_cross_check_two_layer_inference_with_authors_python_port():
         probs = pomdp.selection_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
         assert np.abs(out[t][0][:Ns] - s).max() <= 1e-12
         assert np.abs(out[t][1] - probs).max() <= 1e-12
+
+
+# --- curves of the one-factor model (moved from the plots, issue 11 item 7) -------------------------
+_A_CURVE = np.array([[0.8, 0.3], [0.6, 0.4], [0.2, 0.7], [0.4, 0.6]])
+_O_CURVE = np.array([1.0, 0.0])
+
+
+def test_free_energy_curve_touches_surprise_at_posterior():
+    q, F, s_star, surprise = pomdp.free_energy_curve(_O_CURVE, _A_CURVE, [0.3, 0.7])
+    assert abs(q[np.argmin(F)] - s_star) < 3e-3
+    assert F.min() >= surprise - 1e-12 and F.min() - surprise < 1e-4
+
+
+def test_prior_sweep_kl_is_nonnegative_and_posterior_monotone():
+    sw = pomdp.prior_sweep(_O_CURVE, _A_CURVE, q=0.5)
+    assert np.all(sw["kl"] >= -1e-12)
+    assert np.all(np.diff(sw["posterior"]) > 0)
+    i = np.argmin(np.abs(sw["posterior"] - 0.5))
+    assert sw["kl"][i] < 1e-3  # the fixed belief q = 0.5 is the posterior there: no gap
