@@ -166,9 +166,9 @@ def test_bad_input_names_parameter():
     p = _bayes2(rng, 2)
     with pytest.raises(ValueError, match="Cbar"):
         cor.bayes_to_network_two_layer(cor.TwoLayerBayes(**{**p.__dict__, "Cbar": p.Cbar[..., :5, :]}))
-    with pytest.raises(ValueError, match="A"):
+    with pytest.raises(ValueError, match="A must lie strictly between 0 and 1"):
         cor.weights_from_mapping(np.full((4, 4), 1.0))
-    with pytest.raises(ValueError, match="D"):
+    with pytest.raises(ValueError, match=r"D must be positive \(a prior over ON/OFF\)"):
         cor.bayes_to_network(cor.SingleLayerBayes(s_stacked=np.full((2, 6), .5), A=_stacked(rng, (), 5, 3), D=-np.ones(6)))
     with pytest.raises(ValueError, match="W0"):
         cor.mapping_from_weights(np.zeros((3, 2)), np.zeros((2, 3)))

@@ -314,11 +314,11 @@ def test_bad_input_names_parameter():
     rng = np.random.default_rng(15)
     x, o, W1, W0, phi1, phi0 = _single(rng)
     h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match="x must lie strictly between 0 and 1"):
         cost.step_cost(np.full_like(x, 1.0), o, W1, W0, h1, h0)
     with pytest.raises(ValueError, match="W0"):
         cost.dL_dW(x, o, W1, W0[:, :2])
-    with pytest.raises(ValueError, match="o"):
+    with pytest.raises(ValueError, match=r"o must have 4 time steps \(like x\)"):
         cost.step_cost(x, o[:2], W1, W0, h1, h0)
     with pytest.raises(ValueError, match="gamma"):
         p = _two_layer(rng)

@@ -213,17 +213,17 @@ def test_bad_input_names_parameter():
     with pytest.raises(ValueError, match="qa"):
         pomdp.dirichlet_log_mean(-np.ones((2, 2)))
     A = pomdp.random_likelihood(3, 1, rng)
-    with pytest.raises(ValueError, match="o"):
+    with pytest.raises(ValueError, match=r"o must be binary \(0 or 1\); found 2"):
         pomdp.exact_posterior(np.array([0, 2, 1]), A, [0.5, 0.5])
-    with pytest.raises(ValueError, match="D"):
+    with pytest.raises(ValueError, match="D must have ON and OFF halves that sum to 1"):
         pomdp.exact_posterior(np.array([0, 1, 1]), A, [0.5, 0.6])
     with pytest.raises(ValueError, match="lnD"):
         pomdp.posterior_states(np.array([0, 1, 1]), np.log(A), np.zeros(3))
     with pytest.raises(ValueError, match="rng"):
         pomdp.sample_single_factor(A, [0.5, 0.5], 10, rng=0)
-    with pytest.raises(ValueError, match="s"):
+    with pytest.raises(ValueError, match="s must lie strictly between 0 and 1"):
         pomdp.free_energy_per_step(np.array([1.0]), np.array([0, 1, 1]), np.log(A), np.log([.5, .5]))
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match=r"y must lie in \[0, 1\]; found 1.5"):
         pomdp.selection_probabilities(np.array([0.5, 1.5]))
 
 
