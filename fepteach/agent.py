@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from . import maze as mz
-from ._validate import as_float_array, check_int, check_rng
+from ._validate import as_float_array, check_closed_unit, check_int, check_rng
 from .maths import (
     binary_posterior,
     decision_potentials,
@@ -101,6 +101,22 @@ def decision_prior(e_right: float) -> np.ndarray:
 
     ``E_ON(l) = w[first action of l] / 64`` with ``w = (0.25, 0.25, 0.5 - e_right, e_right)``
     for (up, down, left, right); ``E_OFF = 1 - E_ON``.
+
+    Parameters
+    ----------
+    e_right : float
+        Total prior of the 64 sequences that start with 'right', in (0, 0.5).
+
+    Returns
+    -------
+    E : numpy.ndarray, shape (2*ND,)
+        ``(E_ON; E_OFF)``.
+
+    Examples
+    --------
+    >>> E = decision_prior(0.35)
+    >>> round(float(E[192:256].sum()), 6)  # the 'right' sequences
+    0.35
     """
     e_right = check_e_right(e_right)
     w = np.array([0.25, 0.25, 0.5 - e_right, e_right])
@@ -141,6 +157,21 @@ def initial_params(e_right: float = 0.25, E: np.ndarray | None = None) -> AgentP
     blocks; ``qbi`` = 1e7; ``qci`` = 3000; ``D`` = 0.5/256 for both halves. ``E`` is
     :func:`decision_prior` of ``e_right`` unless a stacked ``(2*ND,)`` vector is given
     (e.g. the re-estimated prior of SPEC §8.11, not renormalised).
+
+    Parameters
+    ----------
+    e_right : float, optional
+    E : numpy.ndarray, shape (2*ND,), optional
+
+    Returns
+    -------
+    AgentParams
+
+    Examples
+    --------
+    >>> p = initial_params(0.25)
+    >>> p.qa.shape, p.qci.shape, float(p.D[0])
+    ((242, 242), (242, 512), 0.001953125)
     """
     qa = np.full((2 * NO, 2 * NS), QA_BASE)
     idx = np.arange(NO)
@@ -189,9 +220,10 @@ def log_params(params: AgentParams) -> LogParams:
     Examples
     --------
     >>> lp = log_params(initial_params(0.25))
-    >>> lp.lnCbar.shape, float(np.exp(lp.lnCbar[0, 0]))  # uniform policy counts: Cbar = 1/2
+    >>> lp.lnCbar.shape, round(float(np.exp(lp.lnCbar[0, 0])), 12)  # uniform policy counts: Cbar = 1/2
     ((242, 512), 0.5)
     """
+    params = _check_params(params)
     return LogParams(
         dirichlet_log_mean(params.qa),
         dirichlet_log_mean(params.qbi),
@@ -267,8 +299,51 @@ def decision_map(pi) -> np.ndarray:
 
 
 def first_action(decision: int) -> int:
-    """The executed (first) action of decision ``l`` (0-based): ``l // 64`` (SPEC §8.7)."""
+    """The executed (first) action of decision ``l`` (0-based): ``l // 64`` (SPEC §8.7).
+
+    Parameters
+    ----------
+    decision : int
+        0-based decision index in ``0 .. ND - 1``.
+
+    Returns
+    -------
+    int
+        Action code (0 up, 1 down, 2 left, 3 right; :mod:`fepteach.maze`).
+
+    Examples
+    --------
+    >>> first_action(0), first_action(255)
+    (0, 3)
+    """
+    decision = check_int("decision", decision, minimum=0)
+    if decision >= ND:
+        raise ValueError(f"decision must be < ND = {ND}; got {decision}")
     return decision // (ND // 4)
+
+
+def _check_log_params(lp) -> LogParams:
+    if not isinstance(lp, LogParams):
+        raise ValueError(f"lp must be the LogParams of a trial (from log_params(params)); got {type(lp).__name__}")
+    return lp
+
+
+def _check_params(params) -> AgentParams:
+    if not isinstance(params, AgentParams):
+        raise ValueError(f"params must be AgentParams (e.g. initial_params(0.25)); got {type(params).__name__}")
+    return params
+
+
+def _check_record(record) -> "TrialRecord":
+    if not isinstance(record, TrialRecord):
+        raise ValueError(f"record must be a TrialRecord (from run_trial_reference); got {type(record).__name__}")
+    return record
+
+
+def _agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q = binary_posterior(state_potentials_two_layer(o, q_prev_stacked, lp.lnA, lp.lnBbar, lp.lnD))
+    y = binary_posterior(decision_potentials(q_prev_stacked, lp.lnCbar, lp.lnE))
+    return np.concatenate([q, 1.0 - q]), y
 
 
 def agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,6 +353,7 @@ def agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tupl
     the observation with the previous posterior (the update of
     :func:`fepteach.pomdp.posterior_states_two_layer`); the decision posterior ``y_t`` uses only
     the previous posterior ``q_{t-1}`` (one-step sensory lag; :func:`fepteach.pomdp.decision_posterior`).
+    Both are the primitives of :mod:`fepteach.maths` that those functions call.
 
     Parameters
     ----------
@@ -302,20 +378,70 @@ def agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tupl
     >>> round(float(q[60]), 4), bool(np.allclose(y, halves(p.E)[0]))  # sees pixel 60 ON; untrained: y = E_ON
     (0.9901, True)
     """
-    q = binary_posterior(state_potentials_two_layer(o, q_prev_stacked, lp.lnA, lp.lnBbar, lp.lnD))
-    y = binary_posterior(decision_potentials(q_prev_stacked, lp.lnCbar, lp.lnE))
-    return np.concatenate([q, 1.0 - q]), y
+    lp = _check_log_params(lp)
+    o = as_float_array("o", o, ndim=1)
+    if o.shape != (NO,):
+        raise ValueError(f"o must have shape ({NO},) (the 11 x 11 view); got {o.shape}")
+    check_closed_unit("o", o)
+    q_prev_stacked = as_float_array("q_prev_stacked", q_prev_stacked, ndim=1)
+    if q_prev_stacked.shape != (2 * NS,):
+        raise ValueError(f"q_prev_stacked must have shape ({2 * NS},) (ON half, OFF half); got {q_prev_stacked.shape}")
+    check_closed_unit("q_prev_stacked", q_prev_stacked)
+    return _agent_step(lp, o, q_prev_stacked)
 
 
 # --- risk (SPEC §8.8) ------------------------------------------------------------------
-def chunk_progress(G: np.ndarray) -> float:
-    """Progress of a chunk, Delta = (1 - 2 * mean(G)) * 200, with the codes' exact floating-point expression."""
+def _check_G(G) -> np.ndarray:
+    G = as_float_array("G", G, ndim=1)
+    if G.size == 0:
+        raise ValueError("G must hold at least one per-step risk")
+    check_closed_unit("G", G)
+    return G
+
+
+def chunk_progress(G) -> float:
+    """Progress of a chunk, ``Delta = (1 - 2 mean(G)) * 200`` (SPEC §8.8), the codes' exact floating-point expression.
+
+    Parameters
+    ----------
+    G : array_like, shape (n,)
+        Per-step risks of the chunk (0 = moved right, 1 = moved left, 0.5 = neither).
+
+    Returns
+    -------
+    float
+        Net rightward moves rescaled to a full chunk of 200 steps.
+
+    Examples
+    --------
+    >>> chunk_progress([0.0] * 10 + [0.5] * 190)  # 10 net right moves in 200 steps
+    10.000000000000009
+    """
+    G = _check_G(G)
     n = G.size
     return (1.0 - 2.0 * (float(np.sum(G)) / n)) * CHUNK
 
 
 def risk_of_progress(delta: float) -> float:
-    """Chunk risk Gamma from the progress Delta (SPEC §8.8): 0.55 if Delta <= 0, 0.45 if <= 10, else 0."""
+    """Chunk risk Gamma from the progress Delta (SPEC §8.8): 0.55 if Delta <= 0, 0.45 if <= 10, else 0.
+
+    Parameters
+    ----------
+    delta : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> risk_of_progress(-3.0), risk_of_progress(5.0), risk_of_progress(12.0)
+    (0.55, 0.45, 0.0)
+    """
+    try:
+        delta = float(delta)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"delta must be a number (the progress of a chunk); got {delta!r}") from exc
     if delta <= PROGRESS_THRESHOLDS[0]:
         return RISK_VALUES[0]
     if delta <= PROGRESS_THRESHOLDS[1]:
@@ -325,29 +451,113 @@ def risk_of_progress(delta: float) -> float:
     return RISK_VALUES[3]
 
 
-def chunk_risk(G: np.ndarray) -> float:
-    """Gamma of one chunk of per-step risks G (SPEC §8.8), including the +10 floating-point boundary."""
-    return risk_of_progress(chunk_progress(np.asarray(G, dtype=float)))
+def chunk_risk(G) -> float:
+    """Gamma of one chunk of per-step risks G (SPEC §8.8), including the +10 floating-point boundary.
+
+    Parameters
+    ----------
+    G : array_like, shape (n,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> chunk_risk([0.0] * 10 + [0.5] * 190)  # Delta lands just above 10 in floating point
+    0.0
+    """
+    return risk_of_progress(chunk_progress(G))
 
 
 def modulation(gamma: float) -> float:
-    """The plasticity factor g = 1 - 2 Gamma (SPEC §4.6, §8.8)."""
-    return 1.0 - 2.0 * gamma
+    """The plasticity factor ``g = 1 - 2 Gamma`` (P2 eq. 3.7; SPEC §4.6, §8.8).
+
+    Parameters
+    ----------
+    gamma : float
+        Risk in [0, 1].
+
+    Returns
+    -------
+    float
+        Positive (Hebbian) below 1/2, negative (anti-Hebbian) above.
+
+    Examples
+    --------
+    >>> modulation(0.0), modulation(0.55)
+    (1.0, -0.10000000000000009)
+    """
+    try:
+        g = float(gamma)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}") from exc
+    if not 0.0 <= g <= 1.0:
+        raise ValueError(f"gamma must lie in [0, 1]; got {gamma!r}")
+    return 1.0 - 2.0 * g
 
 
 def n_chunks(t_end: int) -> int:
-    """Number of risk chunks, ceil((t_end - 1) / 200) (SPEC §8.8)."""
+    """Number of risk chunks of a trial, ``ceil((t_end - 1) / 200)`` (SPEC §8.8).
+
+    Parameters
+    ----------
+    t_end : int
+        Duration of the trial (>= 2).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> n_chunks(20000), n_chunks(201), n_chunks(202)
+    (100, 1, 2)
+    """
+    t_end = check_int("t_end", t_end, minimum=2)
     return -(-(t_end - 1) // CHUNK)
 
 
 def chunk_slices(t_end: int) -> list[slice]:
-    """0-based row slices of the chunks T_i = {200(i-1)+1 .. min(200 i, t_end - 1)} (MATLAB t)."""
+    """0-based row slices of the chunks ``T_i = {200(i-1)+1 .. min(200 i, t_end - 1)}`` (MATLAB t, SPEC §8.8).
+
+    Parameters
+    ----------
+    t_end : int
+
+    Returns
+    -------
+    list of slice
+
+    Examples
+    --------
+    >>> chunk_slices(250)
+    [slice(0, 200, None), slice(200, 249, None)]
+    """
     return [slice(CHUNK * i, min(CHUNK * (i + 1), t_end - 1)) for i in range(n_chunks(t_end))]
 
 
-def chunk_risks(G: np.ndarray, t_end: int) -> np.ndarray:
-    """Gamma_i for every chunk of a trial from the per-step risks ``G`` (rows t-1), ``(n_chunks,)``."""
-    return np.array([chunk_risk(G[s]) for s in chunk_slices(t_end)])
+def chunk_risks(G, t_end: int) -> np.ndarray:
+    """Gamma_i for every chunk of a trial from the per-step risks ``G`` (rows t - 1) (SPEC §8.8).
+
+    Parameters
+    ----------
+    G : array_like, shape (>= t_end - 1,)
+    t_end : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_chunks(t_end),)
+
+    Examples
+    --------
+    >>> chunk_risks(np.full(401, 0.5), 401)  # standing still: no progress
+    array([0.55, 0.55])
+    """
+    G = _check_G(G)
+    if G.size < t_end - 1:
+        raise ValueError(f"G must have at least t_end - 1 = {t_end - 1} entries; got {G.size}")
+    return np.array([risk_of_progress(chunk_progress(G[s])) for s in chunk_slices(t_end)])
 
 
 # --- trial record and the reference trial loop ----------------------------------------
@@ -417,7 +627,7 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
         # 2. observe (at the goal: the arrival view, centred on the unclipped column, SPEC §8.4)
         o[i] = mz.observe_at(maze, pos, padded=padded)
         # 3.–4. state and decision inference
-        q_stacked[i], y[i] = agent_step(lp, o[i], q_stacked[i - 1])
+        q_stacked[i], y[i] = _agent_step(lp, o[i], q_stacked[i - 1])
         # 5. select
         decisions[i] = choose(t, y[i])
         # 7. stop at the goal
@@ -432,10 +642,31 @@ def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndar
     """One trial with the readable reference (SPEC §8.6), parameters fixed during the trial.
 
     ``uniforms`` (``(T,)``, from ``rng.random(T)``) drive decision sampling: the decision
-    at step t uses ``uniforms[t - 1]``. Use :func:`draw_uniforms` so that the fast engine
-    consumes the same numbers.
+    at step t uses ``uniforms[t - 1]`` with the rule of P2 eq. (6.1). Use :func:`draw_uniforms`
+    so that the fast engine consumes the same numbers.
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : AgentParams
+    uniforms : numpy.ndarray, shape (>= T,)
+        Uniform numbers in [0, 1).
+    T : int, optional
+        Maximum number of steps.
+
+    Returns
+    -------
+    TrialRecord
+
+    Examples
+    --------
+    >>> m = mz.make_maze(np.random.default_rng(0), 7, 21)
+    >>> rec = run_trial_reference(m, initial_params(0.25), draw_uniforms(np.random.default_rng(1), 50), T=50)
+    >>> rec.q_stacked.shape[1], rec.y.shape[1], rec.t_end <= 50
+    (242, 256, True)
     """
     T = check_int("T", T, minimum=3)
+    params = _check_params(params)
     uniforms = _check_uniforms(uniforms, T)
 
     def choose(t, y):
@@ -445,9 +676,33 @@ def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndar
 
 
 def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.ndarray, T: int = T_MAX) -> TrialRecord:
-    """Like :func:`run_trial_reference` but the decision at step t is ``decisions[t - 1]`` (a replay)."""
+    """Like :func:`run_trial_reference` but the decision at step t is ``decisions[t - 1]`` (a replay).
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : AgentParams
+    decisions : array_like of int, shape (>= T,)
+        0-based decisions (entry 0, for t = 1, is ignored).
+    T : int, optional
+
+    Returns
+    -------
+    TrialRecord
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)  # a maze without walls
+    >>> rec = replay_trial_reference(m, initial_params(0.25), np.full(20, 255), T=20)  # always 'right x 4'
+    >>> rec.reached, rec.t_end
+    (True, 12)
+    """
     T = check_int("T", T, minimum=3)
-    decisions = np.asarray(decisions, dtype=np.int64)
+    params = _check_params(params)
+    d = as_float_array("decisions", decisions, ndim=1)
+    if d.size < T or np.any(d[1:T] < 0) or np.any(d[1:T] >= ND) or np.any(d != np.round(d)):
+        raise ValueError(f"decisions must hold at least T = {T} integer decisions in 0 .. {ND - 1}")
+    decisions = d.astype(np.int64)
 
     def choose(t, y):
         return int(decisions[t - 1])
@@ -456,8 +711,24 @@ def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.
 
 
 def draw_uniforms(rng: np.random.Generator, T: int = T_MAX) -> np.ndarray:
-    """The per-trial uniform numbers that drive decision sampling, ``rng.random(T)``."""
+    """The per-trial uniform numbers that drive decision sampling, ``rng.random(T)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    T : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> draw_uniforms(np.random.default_rng(0), 3).round(3)
+    array([0.637, 0.27 , 0.041])
+    """
     check_rng(rng)
+    T = check_int("T", T, minimum=1)
     return rng.random(T)
 
 
@@ -477,8 +748,29 @@ def learn(params: AgentParams, record: TrialRecord) -> AgentParams:
     * ``qa(ON, b) += sum_{t=2}^{t_end} o_t q_t^b``, ``qa(OFF, b) += sum (1 - o_t) q_t^b``;
     * ``qbi(a, b) += sum_{t=2}^{t_end} q_{t-1}^a q_t^b``;
     * for each chunk i in order, ``qci <- max(1, qci + g_i sum_{t in T_i} q_t (x) (d_{t+1}; 1 - d_{t+1}))``
-      with g_i = 1 - 2 Gamma_i: the floor at 1 is applied after every chunk.
+      with g_i = 1 - 2 Gamma_i: the floor at 1 is applied after every chunk
+      (:func:`fepteach.maths.policy_update`, the update of :func:`fepteach.pomdp.dirichlet_update_policy`).
+
+    Parameters
+    ----------
+    params : AgentParams
+        The parameters used during the trial.
+    record : TrialRecord
+
+    Returns
+    -------
+    AgentParams
+        New parameters (the inputs are not modified).
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)  # a maze without walls
+    >>> p = initial_params(0.25)
+    >>> rec = replay_trial_reference(m, p, np.full(20, 255), T=20)
+    >>> bool(learn(p, rec).qci[0, 255] > p.qci[0, 255])  # a quick success reinforces 'right x 4'
+    True
     """
+    params, record = _check_params(params), _check_record(record)
     new = params.copy()
     t_end = record.t_end
     q = record.q_stacked
@@ -498,7 +790,25 @@ def trial_free_energy(params: AgentParams, record: TrialRecord) -> float:
 
     Sums t = 2 .. t_end - 1; the decision y_t gets the risk of the chunk of t (its
     decision index), as in both reference codes.
+
+    Parameters
+    ----------
+    params : AgentParams
+    record : TrialRecord
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)
+    >>> p = initial_params(0.25)
+    >>> F = trial_free_energy(p, replay_trial_reference(m, p, np.full(20, 255), T=20))
+    >>> bool(F > 0)
+    True
     """
+    params, record = _check_params(params), _check_record(record)
     lp = log_params(params)
     t_end = record.t_end
     gammas = record.gammas
@@ -519,8 +829,31 @@ def decision_frequencies(decisions: np.ndarray, t_end: int, T: int = T_MAX) -> n
     """E-hat_l = (1 / (T - 2)) * #{t = 3..t_end : d_t = l} (SPEC §8.10), ``(ND,)``.
 
     ``decisions`` is indexed by ``t - 1``. The denominator is fixed (T - 2 = 19998).
+
+    Parameters
+    ----------
+    decisions : array_like of int, shape (>= t_end,)
+    t_end : int
+    T : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (ND,)
+
+    Examples
+    --------
+    >>> e = decision_frequencies(np.array([-1, 3, 255, 255]), t_end=4, T=10)
+    >>> float(e[255]), float(e.sum())
+    (0.25, 0.25)
     """
-    d = np.asarray(decisions)[2:t_end]
+    t_end = check_int("t_end", t_end, minimum=2)
+    T = check_int("T", T, minimum=3)
+    d = np.asarray(decisions)
+    if d.ndim != 1 or d.size < t_end or not np.issubdtype(d.dtype, np.integer):
+        raise ValueError(f"decisions must be a 1-D integer array with at least t_end = {t_end} entries")
+    d = d[2:t_end]
+    if np.any(d < 0) or np.any(d >= ND):
+        raise ValueError(f"decisions of t = 3 .. t_end must lie in 0 .. {ND - 1}")
     return np.bincount(d, minlength=ND)[:ND] / (T - 2)
 
 
@@ -563,7 +896,25 @@ def block_summary(durations, T: int = T_MAX, blocks=None) -> list[tuple[int, int
 def estimated_prior(e_hats: np.ndarray) -> np.ndarray:
     """Stacked prior from decision-frequency estimates (SPEC §8.11 item 3): mean over agents, not renormalised.
 
-    ``e_hats`` is ``(n_agents, ND)``; returns ``(2*ND,)`` = (mean, 1 - mean).
+    Parameters
+    ----------
+    e_hats : array_like, shape (n_agents, ND) or (ND,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*ND,)
+        ``(mean; 1 - mean)``.
+
+    Examples
+    --------
+    >>> E = estimated_prior(np.full((3, ND), 1 / ND))
+    >>> E.shape, float(E[0]), float(E[ND])
+    ((512,), 0.00390625, 0.99609375)
     """
-    e_on = np.mean(np.atleast_2d(e_hats), axis=0)
+    e = as_float_array("e_hats", e_hats, ndim=(1, 2))
+    e = np.atleast_2d(e)
+    if e.shape[1] != ND:
+        raise ValueError(f"e_hats must have {ND} columns (one per decision); got shape {e.shape}")
+    check_closed_unit("e_hats", e)
+    e_on = np.mean(e, axis=0)
     return np.concatenate([e_on, 1.0 - e_on])
