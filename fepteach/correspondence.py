@@ -148,6 +148,23 @@ def weights_from_mapping(M, name: str = "A"):
 
     ``M``: (..., 2*Nc, 2*Np), entries in (0, 1). Returns ``M1[..., j, i] = logit(M[..., i, j])`` and
     ``M0[..., j, i] = logit(M[..., i, Np + j])``, each (..., Np, Nc) (postsynaptic = parent) (SPEC §4.5).
+
+    Parameters
+    ----------
+    M : array_like, shape (..., 2*Nc, 2*Np)
+    name : str, optional
+        The parameter's name in error messages.
+
+    Returns
+    -------
+    M1, M0 : numpy.ndarray, each shape (..., Np, Nc)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one hidden factor
+    >>> W1, W0 = weights_from_mapping(A)
+    >>> round(float(W1[0, 0]), 4), round(float(W0[0, 0]), 4)  # logit(0.8), logit(0.3)
+    (1.3863, -0.8473)
     """
     M = as_float_array(name, M)
     if M.ndim < 2 or M.shape[-1] % 2 or M.shape[-2] % 2:
@@ -162,6 +179,22 @@ def mapping_from_weights(M1, M0, name1: str = "W1", name0: str = "W0"):
 
     ``M1, M0``: (..., Npost, Npre). Returns (..., 2*Npre, 2*Npost) with ON-child blocks
     ``sigma(M1)^T``, ``sigma(M0)^T`` and OFF-child blocks their complements.
+
+    Parameters
+    ----------
+    M1, M0 : array_like, shape (..., Npost, Npre)
+    name1, name0 : str, optional
+        Names in error messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 2*Npre, 2*Npost)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])
+    >>> bool(np.allclose(mapping_from_weights(*weights_from_mapping(A)), A))
+    True
     """
     M1 = as_float_array(name1, M1)
     M0 = as_float_array(name0, M0)
@@ -237,7 +270,23 @@ def _consts(name1, c1, name0, c0, n):
 
 
 def bayes_to_network(p: SingleLayerBayes) -> SingleLayerNetwork:
-    """Bayes -> network, single layer (SPEC §4.5): ``x = s_ON``, ``W = logit(A^T)`` blocks, ``phi = ln D``."""
+    """Bayes -> network, single layer (SPEC §4.5): ``x = s_ON``, ``W = logit(A^T)`` blocks, ``phi = ln D``.
+
+    Parameters
+    ----------
+    p : SingleLayerBayes
+
+    Returns
+    -------
+    SingleLayerNetwork
+
+    Examples
+    --------
+    >>> p = SingleLayerBayes(s_stacked=np.array([[0.9, 0.1]]), A=np.array([[0.8, 0.3], [0.2, 0.7]]), D=np.array([0.5, 0.5]))
+    >>> n = bayes_to_network(p)
+    >>> float(n.x[0, 0]), round(float(n.phi1[0]), 4)
+    (0.9, -0.6931)
+    """
     W1, W0 = weights_from_mapping(p.A, "A")
     Nx = W1.shape[-2]
     x = _on_half("s_stacked", p.s_stacked)
@@ -247,7 +296,23 @@ def bayes_to_network(p: SingleLayerBayes) -> SingleLayerNetwork:
 
 
 def network_to_bayes(n: SingleLayerNetwork) -> SingleLayerBayes:
-    """Network -> Bayes, single layer (SPEC §4.5): ``s = (x; 1-x)``, ``A`` from sigma(W), ``D = exp(phi)``."""
+    """Network -> Bayes, single layer (SPEC §4.5): ``s = (x; 1-x)``, ``A`` from sigma(W), ``D = exp(phi)``.
+
+    Parameters
+    ----------
+    n : SingleLayerNetwork
+
+    Returns
+    -------
+    SingleLayerBayes
+
+    Examples
+    --------
+    >>> p = SingleLayerBayes(s_stacked=np.array([[0.9, 0.1]]), A=np.array([[0.8, 0.3], [0.2, 0.7]]), D=np.array([0.5, 0.5]))
+    >>> q = network_to_bayes(bayes_to_network(p))
+    >>> bool(np.allclose(q.A, p.A) and np.allclose(q.s_stacked, p.s_stacked))
+    True
+    """
     A = mapping_from_weights(n.W1, n.W0)
     Nx = A.shape[-1] // 2
     x = _activity("x", n.x, Nx)
@@ -256,7 +321,25 @@ def network_to_bayes(n: SingleLayerNetwork) -> SingleLayerBayes:
 
 
 def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
-    """Bayes -> network, two layers (SPEC §4.7): W from A, K from Bbar, V from Cbar (last-two-axes transpose)."""
+    """Bayes -> network, two layers (SPEC §4.7): W from A, K from Bbar, V from Cbar (last-two-axes transpose).
+
+    Parameters
+    ----------
+    p : TwoLayerBayes
+
+    Returns
+    -------
+    TwoLayerNetwork
+
+    Examples
+    --------
+    >>> half = np.full((2, 2), 0.5)
+    >>> p = TwoLayerBayes(s_stacked=np.array([[0.9, 0.1]]), delta_stacked=np.array([[0.2, 0.8]]),
+    ...                   A=np.array([[0.8, 0.3], [0.2, 0.7]]), Bbar=half, Cbar=half, D=np.full(2, 0.5), E=np.full(2, 0.5))
+    >>> n = bayes_to_network_two_layer(p)
+    >>> float(n.K1[0, 0]), float(n.y[0, 0])  # Bbar = 1/2: no recurrent weight
+    (0.0, 0.2)
+    """
     W1, W0 = weights_from_mapping(p.A, "A")
     K1, K0 = weights_from_mapping(p.Bbar, "Bbar")
     V1, V0 = weights_from_mapping(p.Cbar, "Cbar")
@@ -276,7 +359,25 @@ def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
 
 
 def network_to_bayes_two_layer(n: TwoLayerNetwork) -> TwoLayerBayes:
-    """Network -> Bayes, two layers (SPEC §4.7): inverse of :func:`bayes_to_network_two_layer`."""
+    """Network -> Bayes, two layers (SPEC §4.7): inverse of :func:`bayes_to_network_two_layer`.
+
+    Parameters
+    ----------
+    n : TwoLayerNetwork
+
+    Returns
+    -------
+    TwoLayerBayes
+
+    Examples
+    --------
+    >>> half = np.full((2, 2), 0.5)
+    >>> p = TwoLayerBayes(s_stacked=np.array([[0.9, 0.1]]), delta_stacked=np.array([[0.2, 0.8]]),
+    ...                   A=np.array([[0.8, 0.3], [0.2, 0.7]]), Bbar=half, Cbar=half, D=np.full(2, 0.5), E=np.full(2, 0.5))
+    >>> q = network_to_bayes_two_layer(bayes_to_network_two_layer(p))
+    >>> bool(np.allclose(q.A, p.A) and np.allclose(q.delta_stacked, p.delta_stacked))
+    True
+    """
     A = mapping_from_weights(n.W1, n.W0)
     Bbar = mapping_from_weights(n.K1, n.K0, "K1", "K0")
     Cbar = mapping_from_weights(n.V1, n.V0, "V1", "V0")
