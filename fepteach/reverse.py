@@ -87,6 +87,21 @@ def check_data(o, x) -> tuple[np.ndarray, np.ndarray]:
     """Validate a user's (inputs, activity) pair and return float64 copies.
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]; same T. Raises ``ValueError`` otherwise.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+
+    Returns
+    -------
+    o, x : numpy.ndarray
+
+    Examples
+    --------
+    >>> o, x = check_data([[1, 0]], [[0.3]])
+    >>> o.dtype, x.shape
+    (dtype('float64'), (1, 1))
     """
     o = _check_o(o)
     x = _check_x(x)
@@ -118,6 +133,19 @@ def implied_prior(x) -> ImpliedPrior:
     ``D_on = <x>``, ``phi1 = ln <x>``, ``phi0 = ln(1 - <x>)``; the mean is clipped to [EPS, 1 - EPS]
     so the logs are finite. ``x``: (T, Nx) activity in [0, 1]. Consistent only when the network's model
     matches its inputs; a wrong prior is pulled toward the data's prevalence (SPEC §5.6 item 1).
+
+    Parameters
+    ----------
+    x : array_like, shape (T, Nx)
+
+    Returns
+    -------
+    ImpliedPrior
+
+    Examples
+    --------
+    >>> implied_prior(np.array([[0.2], [0.4]])).D_on
+    array([0.3])
     """
     x = _check_x(x)
     m = maths.clip_probability(x.mean(axis=0))
@@ -132,6 +160,23 @@ def session_cost(o, x, W1, W0, h1, h0) -> float:
 
     ``L = sum_tau (x; 1-x)^T [ln((x; 1-x) + 1e-6) - (W1; W0) o_tau - (h1; h0)]``.
     ``o`` (T, No), ``x`` (T, Nx), ``W1, W0`` (Nx, No), ``h1, h0`` (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    W1, W0 : array_like, shape (Nx, No)
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 1))
+    >>> round(session_cost([[1.0]], [[0.5]], W, W, [0.0], [0.0]), 4)  # the entropy term alone: 2 * 0.5 ln 0.5
+    -0.6931
     """
     o, x = check_data(o, x)
     W1 = as_float_array("W1", W1, ndim=2)
@@ -179,6 +224,25 @@ def estimate_from_activity(o, x, session_length: int, lam: float = 100.0, phi1=N
     :func:`session_cost`. ``lam`` is the prior strength of the accumulators (:meth:`HebbHome.initial`).
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns :class:`ReverseEstimate`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    session_length : int
+    lam : float, optional
+    phi1, phi0 : array_like, shape (Nx,), optional
+
+    Returns
+    -------
+    ReverseEstimate
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> est = estimate_from_activity(rng.integers(0, 2, (20, 3)), rng.random((20, 2)), session_length=10)
+    >>> est.W1.shape, est.L.shape
+    ((2, 2, 3), (2,))
     """
     o, x = check_data(o, x)
     T, no = o.shape
@@ -242,6 +306,26 @@ def predict_learning(o, state: HebbHome, phi1, phi0, bin_size: int = 0) -> Predi
     Per step: ``x = sigma((W1 - W0) o + h1 - h0)`` with adaptive thresholds (1.2), then the accumulators add
     ``x o^T`` etc. Identical to the BSS network (``sim_type = 2``, SPEC §4.5) and run with its compiled kernel.
     ``o``: (T, No) binary; ``state``: starting accumulators; ``phi1, phi0``: (Nx,). Returns :class:`Prediction`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+        Binary inputs.
+    state : HebbHome
+        Accumulators to start from (e.g. ``estimate.state``).
+    phi1, phi0 : array_like, shape (Nx,)
+    bin_size : int, optional
+
+    Returns
+    -------
+    Prediction
+
+    Examples
+    --------
+    >>> o = np.random.default_rng(0).integers(0, 2, (30, 4)).astype(float)
+    >>> pred = predict_learning(o, HebbHome.initial(2, 4), np.log([0.5, 0.5]), np.log([0.5, 0.5]))
+    >>> pred.x.shape
+    (30, 2)
     """
     from fepteach.bss import simulate_many
 
@@ -251,7 +335,25 @@ def predict_learning(o, state: HebbHome, phi1, phi0, bin_size: int = 0) -> Predi
 
 
 def predict_learning_reference(o, state: HebbHome, phi1, phi0) -> Prediction:
-    """Readable network-form version of :func:`predict_learning` (SPEC eqs. 1.1-1.2 fixed point + §6.3 updates)."""
+    """Readable network-form version of :func:`predict_learning` (SPEC eqs. 1.1-1.2 fixed point + §6.3 updates).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    state : HebbHome
+    phi1, phi0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    Prediction
+
+    Examples
+    --------
+    >>> o = np.random.default_rng(0).integers(0, 2, (30, 4)).astype(float)
+    >>> st, phi = HebbHome.initial(2, 4), np.log([0.5, 0.5])
+    >>> bool(np.allclose(predict_learning_reference(o, st, phi, phi).x, predict_learning(o, st, phi, phi).x))
+    True
+    """
     o, phi1, phi0 = _check_predict_args(o, state, phi1, phi0)
     T = o.shape[0]
     x = np.empty((T, state.hebb1.shape[0]))
@@ -290,6 +392,27 @@ def predict_subsequent_learning(o, x, session_length: int, n_init_sessions: int,
     ``t_split = n_init_sessions * session_length`` steps only; the canonical network with these constants is run
     forward on ``o[t_split:]`` (:func:`predict_learning`) and compared with the observed ``x[t_split:]``.
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns :class:`SubsequentLearning`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    session_length : int
+    n_init_sessions : int
+        Sessions used for the estimate; the rest are predicted.
+    lam : float, optional
+    phi1, phi0 : array_like, shape (Nx,), optional
+
+    Returns
+    -------
+    SubsequentLearning
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> res = predict_subsequent_learning(rng.integers(0, 2, (40, 3)), rng.random((40, 2)), 10, 2)
+    >>> res.t_split, res.x_predicted.shape
+    (20, (20, 2))
     """
     o, x = check_data(o, x)
     session_length = check_int("session_length", session_length, minimum=1)
@@ -331,6 +454,22 @@ def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns (T, Nx); take ``np.nanmedian`` over time for an
     estimate and ``sigmoid`` of it for the implied prior D_ON.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    lam : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Nx)
+
+    Examples
+    --------
+    >>> odds = log_prior_odds_from_activity([[1.0, 0.0]], [[0.5]])
+    >>> float(odds[0, 0])  # neutral synapses and x = 1/2: no evidence either way
+    0.0
     """
     o, x = check_data(o, x)
     lam = check_positive("lam", lam)
