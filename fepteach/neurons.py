@@ -46,6 +46,19 @@ def sigmoid(z):
     """Logistic function sigma(z) = 1 / (1 + exp(-z)), element-wise (SPEC §1.1).
 
     Numerically safe for any finite z (no overflow warnings): wraps ``scipy.special.expit``.
+
+    Parameters
+    ----------
+    z : array_like
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 1000.0])
+    array([0.5, 1. ])
     """
     return expit(as_float_array("z", z))
 
@@ -55,6 +68,21 @@ def logit(x, eps: float = EPS):
 
     ``x`` must lie in [0, 1]; values closer than ``eps`` to 0 or 1 are clipped to
     [eps, 1 - eps] (the floor both reference codes use) so that the result is finite.
+
+    Parameters
+    ----------
+    x : array_like
+        Values in [0, 1].
+    eps : float, optional
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> float(logit(0.5)), float(logit(1.0).round(3))  # clipped to 1 - 1e-6
+    (0.0, 13.816)
     """
     x = as_float_array("x", x)
     if np.any(x < 0.0) or np.any(x > 1.0):
@@ -88,6 +116,23 @@ def adaptive_thresholds(W1, W0, phi1, phi0):
     ``phi1``, ``phi0`` encode the implicit prior (phi = ln D, SPEC §4.5).
 
     Shapes: W1, W0 (Nx, No); phi1, phi0 (Nx,). Returns (h1, h0), each (Nx,).
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    phi1, phi0 : array_like, shape (Nx,)
+        Threshold constants (``ln D``).
+
+    Returns
+    -------
+    h1, h0 : numpy.ndarray, each shape (Nx,)
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 2))
+    >>> adaptive_thresholds(W, W, [0.0], [0.0])[0].round(4)  # 2 ln(1/2)
+    array([-1.3863])
     """
     W1, W0 = _weights(W1, W0)
     phi1 = _vec("phi1", phi1, W1.shape[0])
@@ -105,6 +150,24 @@ def two_layer_thresholds(W1, W0, K1, K0, V1, V0, phi1, phi0, psi1, psi0):
 
     Shapes: W (Nx, No), K (Nx, Nx), V (Ny, Nx), phi (Nx,), psi (Ny,).
     Returns (h1, h0, m1, m0) with shapes (Nx,), (Nx,), (Ny,), (Ny,).
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    V1, V0 : array_like, shape (Ny, Nx)
+    phi1, phi0 : array_like, shape (Nx,)
+    psi1, psi0 : array_like, shape (Ny,)
+
+    Returns
+    -------
+    h1, h0, m1, m0 : numpy.ndarray
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> [float(v[0].round(4)) for v in two_layer_thresholds(Z, Z, Z, Z, Z, Z, [0.0], [0.0], [0.0], [0.0])]
+    [-1.3863, -1.3863, -0.6931, -0.6931]
     """
     W1, W0 = _weights(W1, W0)
     K1, K0 = _weights(K1, K0, "K1", "K0")
@@ -138,6 +201,22 @@ def total_input(o, W1, W0, h1, h0):
     """Total input (W1 - W0) o + h1 - h0 to each neuron, the fixed point's membrane potential (SPEC §2.1).
 
     Shapes: o (No,), W1, W0 (Nx, No), h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> total_input([1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    array([1.1])
     """
     o, W1, W0, h1, h0 = _layer(o, W1, W0, h1, h0)
     return (W1 - W0) @ o + h1 - h0
@@ -150,6 +229,26 @@ def rhs_x(x, o, W1, W0, h1, h0, tau: float = 1.0):
 
     Shapes: x (Nx,) with entries strictly in (0, 1); o (No,); W1, W0 (Nx, No);
     h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    x : array_like, shape (Nx,)
+        Firing rates in (0, 1).
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> x_star = fixed_point([1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    >>> float(np.abs(rhs_x(x_star, [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])).max()) < 1e-12  # at rest at x*
+    True
     """
     tau = check_positive("tau", tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -166,6 +265,25 @@ def rhs_u(u, o, W1, W0, h1, h0, tau: float = 1.0):
 
     Same fixed point as the x-form; the flow is the x-form's rescaled by 1 / (x (1 - x)).
     Shapes: u (Nx,) any real numbers; o (No,); W1, W0 (Nx, No); h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    u : array_like, shape (Nx,)
+        Membrane potentials.
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> rhs_u([0.0], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])  # relaxes towards the total input 1.1
+    array([1.1])
     """
     tau = check_positive("tau", tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -178,6 +296,22 @@ def fixed_point(o, W1, W0, h1, h0):
     """Closed-form fixed point x* = sigma((W1 - W0) o + h1 - h0) of eq. (1.1) (SPEC §2.1).
 
     Shapes: o (No,); W1, W0 (Nx, No); h1, h0 (Nx,). Returns x* (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> fixed_point([1.0], [[2.0]], [[0.5]], [-0.3], [0.1]).round(4)
+    array([0.7503])
     """
     return expit(total_input(o, W1, W0, h1, h0))
 
@@ -188,6 +322,21 @@ def max_stable_dt_x(x_star, tau: float = 1.0):
     Linearising eq. (1.1) gives the relaxation rate 1 / (tau x* (1 - x*)), so Euler is
     stable only for dt < 2 tau x* (1 - x*); the binding neuron is the most saturated one.
     Shape: x_star (Nx,). Returns a float.
+
+    Parameters
+    ----------
+    x_star : array_like
+        Fixed point(s) in (0, 1).
+    tau : float, optional
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> max_stable_dt_x([0.5])  # 2 tau x*(1 - x*)
+    0.5
     """
     tau = check_positive("tau", tau)
     x_star = as_float_array("x_star", x_star)
@@ -211,6 +360,27 @@ def integrate_x(x0, o, W1, W0, h1, h0, dt: float = 0.001, n_steps: int = 2000, t
 
     Shapes: x0 (Nx,) in (0, 1); o (No,); W (Nx, No); h (Nx,).
     Returns the trajectory, shape (n_steps + 1, Nx), starting with x0.
+
+    Parameters
+    ----------
+    x0 : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    dt : float, optional
+    n_steps : int, optional
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps + 1, Nx)
+
+    Examples
+    --------
+    >>> xs = integrate_x([0.1], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1], dt=0.01, n_steps=3000)
+    >>> float(xs[-1, 0].round(4))
+    0.7503
     """
     dt, n_steps, tau = _steps(dt, n_steps, tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -244,6 +414,27 @@ def integrate_u(u0, o, W1, W0, h1, h0, dt: float = 0.05, n_steps: int = 1000, ta
 
     Shapes: u0 (Nx,); o (No,); W (Nx, No); h (Nx,).
     Returns the u trajectory, shape (n_steps + 1, Nx); apply ``sigmoid`` for rates.
+
+    Parameters
+    ----------
+    u0 : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    dt : float, optional
+    n_steps : int, optional
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps + 1, Nx)
+
+    Examples
+    --------
+    >>> us = integrate_u([0.0], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    >>> float(us[-1, 0].round(4))  # the total input
+    1.1
     """
     dt, n_steps, tau = _steps(dt, n_steps, tau)
     if dt >= tau:
@@ -264,6 +455,21 @@ def relaxation_time_u(initial_error: float, tolerance: float, tau: float = 1.0) 
     """Time for the u-form to shrink an initial error to ``tolerance`` (SPEC §2.1).
 
     u(t) - I = (u0 - I) exp(-t / tau), so t = tau ln(initial_error / tolerance).
+
+    Parameters
+    ----------
+    initial_error : float
+    tolerance : float
+    tau : float, optional
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(relaxation_time_u(1.0, 1e-3), 3)  # ln 1000
+    6.908
     """
     e0 = check_positive("initial_error", initial_error)
     tol = check_positive("tolerance", tolerance)
@@ -298,6 +504,26 @@ def rhs_x_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0, tau: float = 1.0):
         tau dx/dt = -logit(x) + (W1 - W0) o + (K1 - K0) x_prev + h1 - h0
 
     Shapes: x, x_prev (Nx,); o (No,); W (Nx, No); K (Nx, Nx); h (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    x : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    x_prev : array_like, shape (Nx,)
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> rhs_x_two_layer([0.5], [1.0], [0.5], Z, Z, Z, Z, [0.0], [0.0])  # x = 1/2 is the rest point
+    array([0.])
     """
     tau = check_positive("tau", tau)
     I = _middle_input(o, x_prev, W1, W0, K1, K0, h1, h0)
@@ -313,6 +539,24 @@ def rhs_y(y, x_prev, V1, V0, m1, m0, tau: float = 1.0):
         tau dy/dt = -logit(y) + (V1 - V0) x_prev + m1 - m0
 
     Shapes: y (Ny,); x_prev (Nx,); V (Ny, Nx); m (Ny,). Returns (Ny,).
+
+    Parameters
+    ----------
+    y : array_like, shape (Ny,)
+    x_prev : array_like, shape (Nx,)
+    V1, V0 : array_like, shape (Ny, Nx)
+    m1, m0 : array_like, shape (Ny,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Ny,)
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> rhs_y([0.5], [0.5], Z, Z, [0.0], [0.0])
+    array([0.])
     """
     tau = check_positive("tau", tau)
     I = _output_input(x_prev, V1, V0, m1, m0)
@@ -328,6 +572,27 @@ def fixed_point_two_layer(o, x_prev, W1, W0, K1, K0, V1, V0, h1, h0, m1, m0):
         x = sigma((W1 - W0) o + (K1 - K0) x_prev + h1 - h0),   y = sigma((V1 - V0) x_prev + m1 - m0)
 
     The output layer sees the *previous* middle-layer activity. Returns (x (Nx,), y (Ny,)).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    x_prev : array_like, shape (Nx,)
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    V1, V0 : array_like, shape (Ny, Nx)
+    h1, h0 : array_like, shape (Nx,)
+    m1, m0 : array_like, shape (Ny,)
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> x, y = fixed_point_two_layer([1.0], [0.5], [[2.0]], Z, Z, Z, Z, Z, [0.0], [0.0], [0.0], [0.0])
+    >>> float(x[0].round(4)), float(y[0])
+    (0.8808, 0.5)
     """
     x = expit(_middle_input(o, x_prev, W1, W0, K1, K0, h1, h0))
     y = expit(_output_input(x_prev, V1, V0, m1, m0))
