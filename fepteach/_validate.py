@@ -99,7 +99,7 @@ def check_stacked(name: str, M) -> np.ndarray:
         raise ValueError(f"{name} must be at least 2-D (stacked layout (2*Nc, 2*Np)); got shape {arr.shape}")
     if arr.shape[-1] % 2 or arr.shape[-2] % 2:
         raise ValueError(
-            f"{name} must have even last two axes (stacked layout (2*Nc, 2*Np), SPEC §1.5); got shape {arr.shape}"
+            f"{name} must have even last two axes (stacked layout (2*Nc, 2*Np)); got shape {arr.shape}"
         )
     return arr
 
