@@ -28,7 +28,7 @@ CORE = [
 ]
 
 #: Modules whose every public function has Parameters, Returns and a runnable Examples section.
-DOCUMENTED = ["fepteach.maths", "fepteach.neurons", "fepteach.pomdp", "fepteach.correspondence", "fepteach.reverse", "fepteach.maze", "fepteach.agent"]
+DOCUMENTED = ["fepteach.maths", "fepteach.neurons", "fepteach.cost", "fepteach.pomdp", "fepteach.correspondence", "fepteach.reverse", "fepteach.maze", "fepteach.agent"]
 
 SECTIONS = ("Parameters", "Returns", "Examples")
 
