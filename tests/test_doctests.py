@@ -1,9 +1,9 @@
 """The Examples of the core's docstrings run, and documented modules document every public function.
 
 Runs with the standard :mod:`doctest` module (no pytest command-line flag needed). Every core module's
-doctests run; the modules in ``DOCUMENTED`` must also give every public function numpydoc
-``Parameters``, ``Returns`` and ``Examples`` sections (issue 11 item 8; the others are listed in the
-issue's report as still to do).
+doctests run, and every public function of those modules must have numpydoc ``Parameters``,
+``Returns`` and ``Examples`` sections (issue 11 item 8). The compiled-engine modules (``agent_fast``,
+``experiment``) and ``toy`` are owned elsewhere and not yet covered.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ CORE = [
     "fepteach.agent",
 ]
 
-#: Modules whose every public function has Parameters, Returns and a runnable Examples section.
-DOCUMENTED = ["fepteach.maths", "fepteach.neurons", "fepteach.cost", "fepteach.pomdp", "fepteach.correspondence", "fepteach.reverse", "fepteach.maze", "fepteach.agent"]
+#: Modules whose every public function has Parameters, Returns and a runnable Examples section: all of them.
+DOCUMENTED = CORE
 
 SECTIONS = ("Parameters", "Returns", "Examples")
 
