@@ -35,6 +35,7 @@ from .maths import (
     binary_posterior,
     decision_potentials,
     dirichlet_log_mean,
+    _selection_weights,
     halves,
     log_floor,
     policy_update,
@@ -670,7 +671,8 @@ def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndar
     uniforms = _check_uniforms(uniforms, T)
 
     def choose(t, y):
-        return sample_index(selection_probabilities(y), uniforms[t - 1])
+        r = _selection_weights(y)  # eq. (6.1) as in maths.selection_probabilities; y in [0, 1] by construction
+        return sample_index(r / r.sum(), uniforms[t - 1])
 
     return _trial_loop(maze, params, choose, T)
 
@@ -811,15 +813,15 @@ def trial_free_energy(params: AgentParams, record: TrialRecord) -> float:
     params, record = _check_params(params), _check_record(record)
     lp = log_params(params)
     t_end = record.t_end
-    gammas = record.gammas
+    g_chunk = [modulation(gamma) for gamma in record.gammas]  # g = 1 - 2 Gamma of each chunk
     F = 0.0
     for t in range(2, t_end):
         i = t - 1
         q_prev, q, y_on = record.q_stacked[i - 1], record.q_stacked[i], record.y[i]
         v = state_potentials_two_layer(record.o[i], q_prev, lp.lnA, lp.lnBbar, lp.lnD)
         F += float(np.sum(q * (log_floor(q) - v)))
-        w_prime = decision_potentials(q_prev, lp.lnCbar, lp.lnE, g=modulation(gammas[(t - 1) // CHUNK]))
-        y = stack(y_on)
+        w_prime = decision_potentials(q_prev, lp.lnCbar, lp.lnE, g=g_chunk[(t - 1) // CHUNK])
+        y = np.concatenate([y_on, 1.0 - y_on])  # (y; 1 - y)
         F += float(np.sum(y * (log_floor(y) - w_prime)))
     return F
 

@@ -248,11 +248,16 @@ def selection_probabilities(y) -> np.ndarray:
     """
     y = as_float_array("y", y, ndim=(1, 2))
     check_closed_unit("y", y)
-    r = y / (1.0 - y + EPS)
+    r = _selection_weights(y)
     total = r.sum(axis=-1, keepdims=True)
     if np.any(total <= 0):
         raise ValueError("y must have at least one positive entry per row (some decision must be possible)")
     return r / total
+
+
+def _selection_weights(y):
+    """``r = y / (1 - y + EPS)`` of eq. (6.1), unchecked: for loops whose ``y`` the library computed itself."""
+    return y / (1.0 - y + EPS)
 
 
 def sample_index(pi, u: float) -> int:
