@@ -363,3 +363,37 @@ def test_O29_py_protocol_sessions():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------
+# The compiled kernels' own copies of the maths primitives equal their homes (issue 11 item 2)
+# ---------------------------------------------------------------------------
+def test_kernel_copies_equal_the_maths_primitives():
+    from scipy.special import expit
+
+    from fepteach import _bss_kernels as kern
+    from fepteach import maths
+
+    assert kern.EPS is maths.EPS or kern.EPS == maths.EPS
+    z = np.concatenate([np.linspace(-800, 800, 4001), [-1e-300, 0.0, 1e-300]])
+    # = maths.binary_posterior up to the last bit of rounding (subnormal tails differ by < 1e-300)
+    np.testing.assert_allclose([kern._expit(v) for v in z], expit(z), rtol=4e-16, atol=1e-300)
+    # one step of the kernel = one step of the readable home (ln-of-the-mean expectation, posterior, Hebbian update)
+    rng = np.random.default_rng(5)
+    qa0 = bss.initial_counts_py(rng)
+    qa0[0, 0] = 1e-9  # a count below EPS exercises the floor of maths.dirichlet_log_mean
+    o = (rng.random((3, 32)) < 0.5).astype(float)
+    phi = bss.prior_phi(0.3, 0.7)
+    x, qa, _ = bss.simulate_many(o, qa0, phi)
+    qa_ref = qa0
+    for t in range(3):
+        x_ref, qa_ref = bss.bss_step(qa_ref, o[t], phi)
+        np.testing.assert_allclose(x[0, t], x_ref, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(qa[0], qa_ref, rtol=1e-13, atol=0)
+    # the threshold-deviation kernel against bss_step_beta (clip_probability at both ends)
+    beta = rng.normal(0, 0.3, (32, 4))
+    xb, qb, _ = bss.simulate_many_beta(o, qa0 + 1.0, phi, beta)
+    qb_ref = qa0 + 1.0
+    for t in range(3):
+        xb_ref, qb_ref = bss.bss_step_beta(qb_ref, o[t], phi, beta)
+        np.testing.assert_allclose(xb[0, t], xb_ref, rtol=0, atol=1e-12)
