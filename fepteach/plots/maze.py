@@ -62,11 +62,11 @@ def draw_decision_map(pi, ax=None):
     return ax
 
 
-def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 20000, what: str = "median",
+def learning_curves(durations, ax=None, *, e_right: float | None = None, T: int = 20000, what: str = "median",
                     reference: str | None = "samples_1_20", label: str = "ours", colour: str | None = None):
     """Block medians (``what="median"``) or success rates (``"success"``) per trial block.
 
-    ``durations`` is (trials, agents). When ``prior`` is one of the paper's values and
+    ``durations`` is (trials, agents). When ``e_right`` is one of the paper's values and
     ``reference`` names a table of :mod:`fepteach.data.maze_reference`, the authors' block
     values are drawn beside ours (open markers, dashed).
     """
@@ -78,15 +78,15 @@ def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 
     col = 2 if what == "median" else 3
     rows = ag.block_summary(durations, T)
     if colour is None:
-        colour = PRIOR_COLOURS.get(round(prior, 2) if prior is not None else None, OKABE_ITO["blue"])
+        colour = PRIOR_COLOURS.get(round(e_right, 2) if e_right is not None else None, OKABE_ITO["blue"])
     x = [(a + b) / 2 for a, b, *_ in rows]
     ax.plot(x, [r[col] for r in rows], "o-", color=colour, label=label)
-    ref = reference_blocks(prior, reference) if (prior is not None and reference) else None
+    ref = reference_blocks(e_right, reference) if (e_right is not None and reference) else None
     if ref is not None:
         xr = [(a + b) / 2 for a, b, *_ in ref]
         which = {"samples_1_20": "s1-20", "samples_11_20": "s11-20", "samples_21_30": "s21-30"}[reference]
         ax.plot(xr, [r[col] for r in ref], "s--", mfc="none", color=colour, alpha=0.7,
-                label=f"authors {which} ({PAPER_LABEL.get(round(prior, 2), prior)})")
+                label=f"authors {which} ({PAPER_LABEL.get(round(e_right, 2), e_right)})")
     ax.set_xlabel("trial")
     ax.set_ylabel("median time to goal (steps)" if what == "median" else "success rate (goal reached)")
     if what == "success":
@@ -108,11 +108,11 @@ def learning_curves_figure(results):
     d = results.durations
     if cfg.protocol == "paper" and d.shape[1] >= 30:
         for what, ax in zip(("median", "success"), axes):
-            learning_curves(d[:, :20], ax, prior=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
-            learning_curves(d[:, 20:30], ax, prior=cfg.prior, T=cfg.T, what=what, reference="samples_21_30",
+            learning_curves(d[:, :20], ax, e_right=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
+            learning_curves(d[:, 20:30], ax, e_right=cfg.prior, T=cfg.T, what=what, reference="samples_21_30",
                             label="ours, samples 21-30 (estimated prior)", colour=OKABE_ITO["orange"])
     else:
         for what, ax in zip(("median", "success"), axes):
-            learning_curves(d, ax, prior=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
+            learning_curves(d, ax, e_right=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
     fig.suptitle(f"maze agents, e_right = {cfg.prior} ({cfg.protocol})")
     return fig

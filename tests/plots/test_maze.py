@@ -29,10 +29,10 @@ def test_draw_decision_map():
 def test_learning_curves_with_reference():
     d = np.full((100, 3), 20000)
     d[50:] = 5000
-    ax = pm.learning_curves(d, prior=0.25, what="success")
+    ax = pm.learning_curves(d, e_right=0.25, what="success")
     ours, ref = ax.lines[0], ax.lines[1]
     assert ours.get_ydata().tolist() == [0, 0, 0, 0.5, 1, 1] and ref.get_ydata()[-1] == 0.825
-    ax = pm.learning_curves(d, prior=0.3)  # no reference for a prior the paper did not use
+    ax = pm.learning_curves(d, e_right=0.3)  # no reference for a prior the paper did not use
     assert len(ax.lines) == 1
     with pytest.raises(ValueError, match="what"):
         pm.learning_curves(d, what="mean")
