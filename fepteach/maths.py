@@ -4,22 +4,17 @@ Every other module of :mod:`fepteach` calls these functions instead of writing t
 equation again (the compiled kernels ``_bss_kernels`` and ``_agent_numba`` keep their own
 copies only where numba requires it; tests check them against these).
 
-================================  ======================================  ==========================
-quantity                          formula                                 papers
-================================  ======================================  ==========================
-:data:`EPS`                       floor inside logs and probabilities     both reference codes
-:func:`log_floor`                 ``ln max(EPS, x)``                      P2 eq. (3.6) in code form
-:func:`clip_probability`          ``clip(p, EPS, 1 - EPS)``               P1 §5, P2 §3
-:func:`stack`, :func:`halves`     ``(x; 1 - x)`` and its two halves       binary factors
-:func:`threshold_term`            ``ln(1 - sigma(M)) 1``                  P1 eq. (1.2)
-:func:`dirichlet_log_mean`        ``ln a - ln(a_ON + a_OFF)``             P1 eq. (3.5), P2 §3
-:func:`binary_posterior`          ``sigma(v_ON - v_OFF)``                 P1 eq. (3.3), P2 eq. (3.6)
-:func:`state_potentials_two_layer` ``(o;1-o) lnA + s_prev lnBbar + lnD``  P2 eq. (3.6)
-:func:`decision_potentials`       ``g s_prev lnCbar + lnE``               P2 eq. (3.5)-(3.6)
-:func:`selection_probabilities`   ``pi = r / sum r, r = y / (1 - y + EPS)``  P2 eq. (6.1)
-:func:`sample_index`              inverse-CDF draw from ``pi``            P2 §3
-:func:`policy_update`             ``max(1, qci + g q^T d)``               P2 eq. (3.7)
-================================  ======================================  ==========================
+* :data:`EPS` -- the floor inside logs and probabilities (both reference codes);
+* :func:`log_floor` -- ``ln max(EPS, x)``; :func:`clip_probability` -- ``clip(p, EPS, 1 - EPS)``;
+* :func:`stack`, :func:`halves` -- ``(x; 1 - x)`` and its two halves (binary factors);
+* :func:`threshold_term` -- ``ln(1 - sigma(M)) 1``, the weight part of an adaptive threshold (P1 eq. 1.2);
+* :func:`dirichlet_log_mean` -- ``ln a - ln(a_ON + a_OFF)``, the network's expectation (P1 eq. 3.5);
+* :func:`binary_posterior` -- ``sigma(v_ON - v_OFF)`` (P1 eq. 3.3, P2 eq. 3.6);
+* :func:`state_potentials_two_layer` -- ``(o; 1-o) lnA + s_prev lnBbar + lnD`` (P2 eq. 3.6);
+* :func:`decision_potentials` -- ``g s_prev lnCbar + lnE`` (P2 eqs. 3.5-3.6);
+* :func:`selection_probabilities` -- ``pi = r / sum r``, ``r = y / (1 - y + EPS)`` (P2 eq. 6.1);
+* :func:`sample_index` -- the inverse-CDF draw of a decision;
+* :func:`policy_update` -- ``max(1, qci + g q^T d)`` (P2 eq. 3.7).
 
 Stacked layout: a vector of ``N`` binary factors is stored as ``(x_ON; x_OFF)`` of length
 ``2N`` (ON half first), a mapping as a ``(2 Nc, 2 Np)`` matrix (child value, parent value);
