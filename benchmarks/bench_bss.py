@@ -1,6 +1,6 @@
 """Speed of the BSS simulation (SPEC §5.3): microseconds per network-step, as ratios measured in one run.
 
-Compared side by side on the same data ([M] protocol, sim_type 2):
+Compared side by side on the same data ([M] protocol, ln-of-the-mean expectation):
 
 * ``plain loop``   — a straightforward per-step numpy loop (the baseline; written here, no validation);
 * ``reference``    — fepteach.bss.simulate_bss_reference (readable, built from fepteach.pomdp);
@@ -119,7 +119,7 @@ def main(argv=None):
         ("cost landscape 25x25 (frozen)", lambda: bss.cost_landscape(d.o)),
         ("prior grid 13x13 (fresh data)", lambda: bss.prior_grid(np.random.default_rng(2), T=T, progress=False)),
         ("prediction experiment (2 networks)", lambda: bss.prediction_experiment(bss.prior_phi(0.5), np.random.default_rng(3), T=T)),
-        ("sessions protocol 20 x 25600 (sim_type 1)", lambda: bss.sessions_experiment(np.random.default_rng(4), progress=False)),
+        ("sessions protocol 20 x 25600 (digamma expectation)", lambda: bss.sessions_experiment(np.random.default_rng(4), progress=False)),
     ]:
         t, _ = _time(fn)
         analyses.append({"analysis": name, "seconds": t})
@@ -127,7 +127,7 @@ def main(argv=None):
     if args.json:
         print(json.dumps({"steps": T, "methods": rows, "analyses": analyses}, indent=2))
         return
-    print(f"BSS simulation, {T} steps per network ([M] protocol, sim_type 2)\n")
+    print(f"BSS simulation, {T} steps per network ([M] protocol, ln-of-the-mean expectation)\n")
     print(f"{'method':34s} {'us/network-step':>16s} {'x plain loop':>13s} {'x authors':>10s} {'max|dx|':>9s}")
     for r in rows:
         sa = f"{r['speedup_vs_authors']:.1f}" if r["speedup_vs_authors"] else "-"

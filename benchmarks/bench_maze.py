@@ -80,7 +80,7 @@ def _reference(maze, params, T, seed=0):
     t0 = time.perf_counter()
     rec = ag.run_trial_reference(maze, params, U, T=T)
     ag.learn(params, rec)
-    ag.free_energy(params, rec)
+    ag.trial_free_energy(params, rec)
     return (time.perf_counter() - t0) / (rec.t_end - 1) * 1e6
 
 

@@ -2,8 +2,8 @@
 
 These kernels do exactly what :func:`fepteach.bss.bss_step` (the readable per-step
 reference) and :func:`fepteach.bss.bss_step_beta` do, for many networks one after
-another, with the Dirichlet arithmetic inlined (``sim_type = 2``: ln of the posterior
-mean, floors ``EPS``). ``tests/test_bss.py`` checks them against the readable path.
+another, with the Dirichlet arithmetic inlined (ln of the posterior mean,
+:func:`fepteach.maths.dirichlet_log_mean`, floors ``EPS``). ``tests/test_bss.py`` checks them against the readable path.
 Not part of the public API: call them through :mod:`fepteach.bss`.
 
 Array conventions (stacked layout, SPEC §1.5)
@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-EPS = 1e-6
+from fepteach.maths import EPS  # numba freezes this global at compile time
 
 
 @njit(cache=True, nogil=True)
@@ -67,12 +67,11 @@ def _posterior_and_learn(v, sc, o_t, qa, x_t):
 
 @njit(cache=True, nogil=True)
 def run_networks(obs, data_index, qa0, phi, x_out, qa_out, abar_out, bin_size):
-    """Online inference + Hebbian (Dirichlet) learning, sim_type 2, for K networks (SPEC §5.3)."""
+    """Online inference + Hebbian (Dirichlet) learning (ln-of-the-mean expectation) for K networks (SPEC §5.3)."""
     K = qa0.shape[0]
     T = obs.shape[1]
     No = obs.shape[2]
     C = qa0.shape[2]
-    Ns = C // 2
     v = np.empty(C)
     sc = np.empty(C)
     for k in range(K):
@@ -104,7 +103,6 @@ def run_networks_beta(obs, data_index, qa0, phi, beta, x_out, qa_out, abar_out, 
     T = obs.shape[1]
     No = obs.shape[2]
     C = qa0.shape[2]
-    Ns = C // 2
     v = np.empty(C)
     sc = np.empty(C)
     for k in range(K):

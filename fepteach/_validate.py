@@ -90,3 +90,23 @@ def check_rng(rng) -> np.random.Generator:
             f"got {type(rng).__name__}"
         )
     return rng
+
+
+def check_stacked(name: str, M) -> np.ndarray:
+    """Return ``M`` as a float array of at least 2 dimensions whose last two axes are even (stacked layout)."""
+    arr = as_float_array(name, M)
+    if arr.ndim < 2:
+        raise ValueError(f"{name} must be at least 2-D (stacked layout (2*Nc, 2*Np)); got shape {arr.shape}")
+    if arr.shape[-1] % 2 or arr.shape[-2] % 2:
+        raise ValueError(
+            f"{name} must have even last two axes (stacked layout (2*Nc, 2*Np), Lesson 03); got shape {arr.shape}"
+        )
+    return arr
+
+
+def check_counts(name: str, qa) -> np.ndarray:
+    """Return stacked non-negative Dirichlet counts (see :func:`check_stacked`)."""
+    arr = check_stacked(name, qa)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must contain non-negative Dirichlet counts; found {arr[arr < 0].ravel()[0]:g}")
+    return arr

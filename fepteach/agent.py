@@ -9,7 +9,12 @@ value ``b`` (value 0 = ON, 1 = OFF). Named views (``on``/``off`` halves) are pro
 Two implementations that consume the same random numbers and agree exactly:
 
 * the readable **reference** (:func:`agent_step`, :func:`run_trial_reference`, :func:`learn`,
-  :func:`free_energy`), one function per equation, used by the lessons;
+  :func:`trial_free_energy`), used by the lessons. It is Lesson 03's POMDP with a decision
+  layer: the state posterior, the decision posterior, the selection rule and the policy
+  learning are the primitives of :mod:`fepteach.maths` that :mod:`fepteach.pomdp` checks and
+  calls (:func:`fepteach.pomdp.posterior_states_two_layer`,
+  :func:`fepteach.pomdp.decision_posterior`, :func:`fepteach.pomdp.dirichlet_update_policy`);
+  the agent checks its inputs once per trial instead of once per step;
 * the **fast engine** (:func:`fepteach.agent_fast.run_trial_fast`), the same computation
   written as the network computes it (SPEC §2.4/§4.7: differences of log-parameters collapse
   each layer to one weight matrix and a threshold), compiled with numba.
@@ -24,10 +29,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
-
 from . import maze as mz
-from ._validate import EPS, as_float_array, check_int, check_rng
+from ._validate import as_float_array, check_closed_unit, check_int, check_rng
+from .maths import (
+    binary_posterior,
+    decision_potentials,
+    dirichlet_log_mean,
+    _selection_weights,
+    halves,
+    log_floor,
+    policy_update,
+    sample_index,
+    selection_probabilities,
+    stack,
+    state_potentials_two_layer,
+)
+from .pomdp import blocks
+
+__all__ = [
+    "NO", "NS", "ND", "T_MAX", "CHUNK", "PROGRESS_THRESHOLDS", "RISK_VALUES", "QA_BASE", "QA_DIAG",
+    "QBI_INIT", "QCI_INIT", "D_VALUE", "PRIORS",
+    "AgentParams", "decision_prior", "check_e_right", "initial_params",
+    "SEQUENCE_LENGTH", "DECISION_MAP_GAIN",
+    "LogParams", "log_params", "agent_step", "first_action_probabilities", "decision_map", "first_action",
+    "chunk_progress", "risk_of_progress", "chunk_risk", "modulation", "n_chunks", "chunk_slices", "chunk_risks",
+    "TrialRecord", "run_trial_reference", "replay_trial_reference", "draw_uniforms",
+    "learn", "trial_free_energy", "decision_frequencies", "block_summary", "estimated_prior",
+    # re-exported primitives (the same functions as in fepteach.maths / fepteach.pomdp)
+    "blocks", "halves", "selection_probabilities",
+]
 
 # --- constants (SPEC §8.1) -------------------------------------------------------------
 NO = mz.NO  #: observation channels, 121
@@ -41,7 +71,6 @@ QA_BASE, QA_DIAG = 1e7, 9.9e8  #: initial qa: 1e7 everywhere, +9.9e8 on the (ON,
 QBI_INIT = 1e7  #: initial qbi
 QCI_INIT = 3000.0  #: initial qci
 D_VALUE = 0.5 / 256  #: state prior, both halves (unnormalised, SPEC §8.1)
-SELECTION_GUARD = 1e-6  #: the 1e-6 of the selection rule (6.1)
 PRIORS = (0.15, 0.25, 0.35)  #: the paper's e_r ("Eright") conditions
 
 
@@ -68,44 +97,57 @@ class AgentParams:
         return AgentParams(self.qa.copy(), self.qbi.copy(), self.qci.copy(), self.D.copy(), self.E.copy())
 
 
-def halves(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Named views of a stacked vector (or of the rows of a stacked matrix): ``(on, off)``."""
-    n = x.shape[0] // 2
-    return x[:n], x[n:]
-
-
-def blocks(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Named views of a stacked ``(2 Nc, 2 Np)`` tensor: keys ``'on_on'``, ``'on_off'``,
-    ``'off_on'``, ``'off_off'`` = (child value, parent value)."""
-    nc, np_ = counts.shape[0] // 2, counts.shape[1] // 2
-    return {
-        "on_on": counts[:nc, :np_],
-        "on_off": counts[:nc, np_:],
-        "off_on": counts[nc:, :np_],
-        "off_off": counts[nc:, np_:],
-    }
-
-
 def decision_prior(e_right: float) -> np.ndarray:
     """Decision prior E (SPEC §8.1), stacked ``(2*ND,)``.
 
     ``E_ON(l) = w[first action of l] / 64`` with ``w = (0.25, 0.25, 0.5 - e_right, e_right)``
     for (up, down, left, right); ``E_OFF = 1 - E_ON``.
+
+    Parameters
+    ----------
+    e_right : float
+        Total prior of the 64 sequences that start with 'right', in (0, 0.5).
+
+    Returns
+    -------
+    E : numpy.ndarray, shape (2*ND,)
+        ``(E_ON; E_OFF)``.
+
+    Examples
+    --------
+    >>> E = decision_prior(0.35)
+    >>> round(float(E[192:256].sum()), 6)  # the 'right' sequences
+    0.35
     """
-    e_right = check_prior(e_right)
+    e_right = check_e_right(e_right)
     w = np.array([0.25, 0.25, 0.5 - e_right, e_right])
     e_on = np.repeat(w, ND // 4) / (ND // 4)
     return np.concatenate([e_on, 1.0 - e_on])
 
 
-def check_prior(e_right) -> float:
-    """Validate e_right ("Eright", the total prior of the 64 'right' sequences): a number in (0, 0.5)."""
+def check_e_right(e_right) -> float:
+    """Validate e_right ("Eright", the total prior of the 64 'right' sequences): a number in (0, 0.5).
+
+    Parameters
+    ----------
+    e_right : float
+
+    Returns
+    -------
+    float
+        ``e_right`` as a float.
+
+    Examples
+    --------
+    >>> check_e_right(0.25)
+    0.25
+    """
     try:
         v = float(e_right)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"prior (e_right) must be a number in (0, 0.5); got {e_right!r}") from exc
+        raise ValueError(f"e_right (the decision prior of moving right) must be a number in (0, 0.5); got {e_right!r}") from exc
     if not (0.0 < v < 0.5):
-        raise ValueError(f"prior (e_right) must lie strictly between 0 and 0.5; got {e_right!r}")
+        raise ValueError(f"e_right (the decision prior of moving right) must lie strictly between 0 and 0.5; got {e_right!r}")
     return v
 
 
@@ -116,6 +158,21 @@ def initial_params(e_right: float = 0.25, E: np.ndarray | None = None) -> AgentP
     blocks; ``qbi`` = 1e7; ``qci`` = 3000; ``D`` = 0.5/256 for both halves. ``E`` is
     :func:`decision_prior` of ``e_right`` unless a stacked ``(2*ND,)`` vector is given
     (e.g. the re-estimated prior of SPEC §8.11, not renormalised).
+
+    Parameters
+    ----------
+    e_right : float, optional
+    E : numpy.ndarray, shape (2*ND,), optional
+
+    Returns
+    -------
+    AgentParams
+
+    Examples
+    --------
+    >>> p = initial_params(0.25)
+    >>> p.qa.shape, p.qci.shape, float(p.D[0])
+    ((242, 242), (242, 512), 0.001953125)
     """
     qa = np.full((2 * NO, 2 * NS), QA_BASE)
     idx = np.arange(NO)
@@ -134,121 +191,258 @@ def initial_params(e_right: float = 0.25, E: np.ndarray | None = None) -> AgentP
 
 
 # --- expectations of the log-parameters (computed once per trial) ---------------------
-def log_expectation(counts: np.ndarray) -> np.ndarray:
-    """ln of the expected mapping, ``sim_type = 2`` (SPEC §8.6, §4.4), stacked layout.
-
-    ``l(a, b) = ln max(1e-6, c(a, b)) - ln max(1e-6, c(ON, b) + c(OFF, b))`` for a
-    ``(2 Nc, 2 Np)`` count tensor ``c``; returns the same shape.
-    """
-    on, off = halves(counts)
-    log_norm = np.log(np.maximum(EPS, on + off))
-    return np.log(np.maximum(EPS, counts)) - np.concatenate([log_norm, log_norm])
-
-
 @dataclass
 class LogParams:
     """The log-parameters used during one trial (fixed within the trial, SPEC §8.6).
 
-    lnA (2NO, 2NS), lnBi (2NS, 2NS), lnCi (2NS, 2ND), lnD (2NS,), lnE (2ND,).
+    lnA (2NO, 2NS), lnBbar (2NS, 2NS), lnCbar (2NS, 2ND), lnD (2NS,), lnE (2ND,).
     """
 
     lnA: np.ndarray
-    lnBi: np.ndarray
-    lnCi: np.ndarray
+    lnBbar: np.ndarray
+    lnCbar: np.ndarray
     lnD: np.ndarray
     lnE: np.ndarray
 
 
 def log_params(params: AgentParams) -> LogParams:
-    """Log-expectations of all parameters and ``ln max(1e-6, D)``, ``ln max(1e-6, E)`` (SPEC §8.6)."""
+    """Log-expectations of all parameters and ``ln max(1e-6, D)``, ``ln max(1e-6, E)`` (SPEC §8.6).
+
+    The expectations are Lesson 03's network-equivalent ``ln Abar`` (:func:`fepteach.maths.dirichlet_log_mean`).
+
+    Parameters
+    ----------
+    params : AgentParams
+
+    Returns
+    -------
+    LogParams
+
+    Examples
+    --------
+    >>> lp = log_params(initial_params(0.25))
+    >>> lp.lnCbar.shape, round(float(np.exp(lp.lnCbar[0, 0])), 12)  # uniform policy counts: Cbar = 1/2
+    ((242, 512), 0.5)
+    """
+    params = _check_params(params)
     return LogParams(
-        log_expectation(params.qa),
-        log_expectation(params.qbi),
-        log_expectation(params.qci),
-        np.log(np.maximum(EPS, params.D)),
-        np.log(np.maximum(EPS, params.E)),
+        dirichlet_log_mean(params.qa),
+        dirichlet_log_mean(params.qbi),
+        dirichlet_log_mean(params.qci),
+        log_floor(params.D),
+        log_floor(params.E),
     )
 
 
-# --- one step of inference: the reference, line by line -------------------------------
-def state_potentials(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> np.ndarray:
-    """v_{t,j,b} (SPEC §8.6 step 3), stacked ``(2*NS,)``.
+#: Each decision is a sequence of this many actions (4 ** 4 = ND sequences, first action most significant).
+SEQUENCE_LENGTH = 4
+#: The decision map shows ``min(DECISION_MAP_GAIN * pi, 1)``: 32 = 8 times the uniform 1/256.
+DECISION_MAP_GAIN = 32.0
 
-    ``v_{j,b} = sum_i [o_i lnA_ij(ON,b) + (1-o_i) lnA_ij(OFF,b)]
-             + sum_k [q_prev_k^ON lnBi_kj(ON,b) + q_prev_k^OFF lnBi_kj(OFF,b)] + lnD_{j,b}``.
-    ``o`` is ``(NO,)`` binary; ``q_prev`` is the stacked previous posterior ``(2*NS,)``.
+
+def first_action_probabilities(pi) -> np.ndarray:
+    """Probability of each executed first action (up, down, left, right) under selection probabilities ``pi``.
+
+    Sums of ``pi`` over the four blocks of 64 sequences that share their first action (SPEC §8.7).
+
+    Parameters
+    ----------
+    pi : array_like, shape (ND,) or (T, ND)
+
+    Returns
+    -------
+    numpy.ndarray, shape (4,) or (T, 4)
+
+    Examples
+    --------
+    >>> first_action_probabilities(np.full(ND, 1 / ND))
+    array([0.25, 0.25, 0.25, 0.25])
     """
-    o_stacked = np.concatenate([o, 1.0 - o])
-    return o_stacked @ lp.lnA + q_prev @ lp.lnBi + lp.lnD
+    pi = as_float_array("pi", pi, ndim=(1, 2))
+    if pi.shape[-1] != ND:
+        raise ValueError(f"pi must have {ND} entries (one per decision) in its last axis; got shape {pi.shape}")
+    return pi.reshape(pi.shape[:-1] + (4, ND // 4)).sum(axis=-1)
 
 
-def state_posterior(v: np.ndarray) -> np.ndarray:
-    """q_t^ON = sigma(v^ON - v^OFF), q_t^OFF = 1 - q_t^ON (SPEC §8.6 step 3), stacked ``(2*NS,)``."""
-    v_on, v_off = halves(v)
-    q_on = expit(v_on - v_off)
-    return np.concatenate([q_on, 1.0 - q_on])
+def decision_map(pi) -> np.ndarray:
+    """Where the 4-step action sequences lead: the 11 x 11 decision map of SPEC §8.7.
 
+    Cell ``(RADIUS + dr, RADIUS + dc)`` holds the largest ``pi_l`` over the sequences ``l`` whose net
+    displacement is ``(dr, dc)`` (one cell per action, centre = the agent), shown as
+    ``min(DECISION_MAP_GAIN * value, 1)``.
 
-def decision_potentials(lp: LogParams, q_prev: np.ndarray) -> np.ndarray:
-    """w_{t,l,b} from the **previous** state posterior (SPEC §8.6 step 4), stacked ``(2*ND,)``.
+    Parameters
+    ----------
+    pi : array_like, shape (ND,)
+        Selection probabilities.
 
-    ``w_{l,b} = sum_k [q_prev_k^ON lnCi_kl(ON,b) + q_prev_k^OFF lnCi_kl(OFF,b)] + lnE_{l,b}``.
+    Returns
+    -------
+    numpy.ndarray, shape (NV, NV)
+
+    Examples
+    --------
+    >>> m = decision_map(np.full(ND, 1 / ND))
+    >>> m.shape, float(m[5, 5]), float(m[9, 9])  # back to the centre is possible; (4 down, 4 right) is not
+    ((11, 11), 0.125, 0.0)
     """
-    return q_prev @ lp.lnCi + lp.lnE
-
-
-def decision_posterior(w: np.ndarray) -> np.ndarray:
-    """y_t = sigma(w^ON - w^OFF) (SPEC §8.6 step 4), ``(ND,)`` (the ON half)."""
-    w_on, w_off = halves(w)
-    return expit(w_on - w_off)
-
-
-def selection_probabilities(y: np.ndarray) -> np.ndarray:
-    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1).
-
-    ``y``: ``(ND,)``, or ``(T, ND)`` for a whole trial (each row is normalised on its own).
-    """
-    r = y / (1.0 - y + SELECTION_GUARD)
-    return r / r.sum(axis=-1, keepdims=True)
-
-
-def sample_decision(pi: np.ndarray, u: float) -> int:
-    """Inverse-CDF sample of one decision from ``pi`` with a uniform ``u`` in [0, 1) (SPEC §7.5).
-
-    Returns the 0-based index ``l`` of the first cumulative probability exceeding ``u``.
-    """
-    cdf = np.cumsum(pi)
-    return int(min(np.searchsorted(cdf, u, side="right"), pi.size - 1))
+    pi = as_float_array("pi", pi, ndim=1)
+    if pi.shape != (ND,):
+        raise ValueError(f"pi must have shape ({ND},); got {pi.shape}")
+    out = np.zeros((mz.NV, mz.NV))
+    for l in range(ND):
+        actions = [(l >> (2 * (SEQUENCE_LENGTH - 1 - k))) & 3 for k in range(SEQUENCE_LENGTH)]  # first .. last
+        dr = sum(int(mz.DIRECTIONS[a, 0]) for a in actions)
+        dc = sum(int(mz.DIRECTIONS[a, 1]) for a in actions)
+        r, c = mz.RADIUS + dr, mz.RADIUS + dc
+        out[r, c] = max(out[r, c], pi[l])
+    return np.minimum(DECISION_MAP_GAIN * out, 1.0)
 
 
 def first_action(decision: int) -> int:
-    """The executed (first) action of decision ``l`` (0-based): ``l // 64`` (SPEC §8.7)."""
+    """The executed (first) action of decision ``l`` (0-based): ``l // 64`` (SPEC §8.7).
+
+    Parameters
+    ----------
+    decision : int
+        0-based decision index in ``0 .. ND - 1``.
+
+    Returns
+    -------
+    int
+        Action code (0 up, 1 down, 2 left, 3 right; :mod:`fepteach.maze`).
+
+    Examples
+    --------
+    >>> first_action(0), first_action(255)
+    (0, 3)
+    """
+    decision = check_int("decision", decision, minimum=0)
+    if decision >= ND:
+        raise ValueError(f"decision must be < ND = {ND}; got {decision}")
     return decision // (ND // 4)
 
 
-def agent_step(lp: LogParams, o: np.ndarray, q_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inference of one time step (SPEC §8.6 steps 3–4): returns ``(q_t, y_t)``.
+def _check_log_params(lp) -> LogParams:
+    if not isinstance(lp, LogParams):
+        raise ValueError(f"lp must be the LogParams of a trial (from log_params(params)); got {type(lp).__name__}")
+    return lp
 
-    The state posterior ``q_t`` (stacked ``(2*NS,)``) combines the observation with the
-    previous posterior; the decision posterior ``y_t`` (``(ND,)``) uses only the
-    previous posterior ``q_{t-1}`` (one-step sensory lag).
+
+def _check_params(params) -> AgentParams:
+    if not isinstance(params, AgentParams):
+        raise ValueError(f"params must be AgentParams (e.g. initial_params(0.25)); got {type(params).__name__}")
+    return params
+
+
+def _check_record(record) -> "TrialRecord":
+    if not isinstance(record, TrialRecord):
+        raise ValueError(f"record must be a TrialRecord (from run_trial_reference); got {type(record).__name__}")
+    return record
+
+
+def _agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q = binary_posterior(state_potentials_two_layer(o, q_prev_stacked, lp.lnA, lp.lnBbar, lp.lnD))
+    y = binary_posterior(decision_potentials(q_prev_stacked, lp.lnCbar, lp.lnE))
+    return np.concatenate([q, 1.0 - q]), y
+
+
+def agent_step(lp: LogParams, o: np.ndarray, q_prev_stacked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inference of one time step (SPEC §8.6 steps 3–4, P2 eq. 3.6): returns ``(q_stacked, y)``.
+
+    Lesson 03's posterior update with a decision layer: the state posterior ``q_t`` combines
+    the observation with the previous posterior (the update of
+    :func:`fepteach.pomdp.posterior_states_two_layer`); the decision posterior ``y_t`` uses only
+    the previous posterior ``q_{t-1}`` (one-step sensory lag; :func:`fepteach.pomdp.decision_posterior`).
+    Both are the primitives of :mod:`fepteach.maths` that those functions call.
+
+    Parameters
+    ----------
+    lp : LogParams
+        The trial's log-parameters (:func:`log_params`).
+    o : numpy.ndarray, shape (NO,)
+        Binary observation ``o_t``.
+    q_prev_stacked : numpy.ndarray, shape (2*NS,)
+        Previous state posterior, stacked (``D`` itself at the first step).
+
+    Returns
+    -------
+    q_stacked : numpy.ndarray, shape (2*NS,)
+        ``(q_t; 1 - q_t)``.
+    y : numpy.ndarray, shape (ND,)
+        Decision posterior ``y_t`` (ON half).
+
+    Examples
+    --------
+    >>> p = initial_params(0.25)
+    >>> q, y = agent_step(log_params(p), np.eye(NO)[60], p.D)
+    >>> round(float(q[60]), 4), bool(np.allclose(y, halves(p.E)[0]))  # sees pixel 60 ON; untrained: y = E_ON
+    (0.9901, True)
     """
-    v = state_potentials(lp, o, q_prev)
-    q = state_posterior(v)
-    w = decision_potentials(lp, q_prev)
-    y = decision_posterior(w)
-    return q, y
+    lp = _check_log_params(lp)
+    o = as_float_array("o", o, ndim=1)
+    if o.shape != (NO,):
+        raise ValueError(f"o must have shape ({NO},) (the 11 x 11 view); got {o.shape}")
+    check_closed_unit("o", o)
+    q_prev_stacked = as_float_array("q_prev_stacked", q_prev_stacked, ndim=1)
+    if q_prev_stacked.shape != (2 * NS,):
+        raise ValueError(f"q_prev_stacked must have shape ({2 * NS},) (ON half, OFF half); got {q_prev_stacked.shape}")
+    check_closed_unit("q_prev_stacked", q_prev_stacked)
+    return _agent_step(lp, o, q_prev_stacked)
 
 
 # --- risk (SPEC §8.8) ------------------------------------------------------------------
-def chunk_progress(G: np.ndarray) -> float:
-    """Progress of a chunk, Delta = (1 - 2 * mean(G)) * 200, with the codes' exact floating-point expression."""
+def _check_G(G) -> np.ndarray:
+    G = as_float_array("G", G, ndim=1)
+    if G.size == 0:
+        raise ValueError("G must hold at least one per-step risk")
+    check_closed_unit("G", G)
+    return G
+
+
+def chunk_progress(G) -> float:
+    """Progress of a chunk, ``Delta = (1 - 2 mean(G)) * 200`` (SPEC §8.8), the codes' exact floating-point expression.
+
+    Parameters
+    ----------
+    G : array_like, shape (n,)
+        Per-step risks of the chunk (0 = moved right, 1 = moved left, 0.5 = neither).
+
+    Returns
+    -------
+    float
+        Net rightward moves rescaled to a full chunk of 200 steps.
+
+    Examples
+    --------
+    >>> chunk_progress([0.0] * 10 + [0.5] * 190)  # 10 net right moves in 200 steps
+    10.000000000000009
+    """
+    G = _check_G(G)
     n = G.size
     return (1.0 - 2.0 * (float(np.sum(G)) / n)) * CHUNK
 
 
 def risk_of_progress(delta: float) -> float:
-    """Chunk risk Gamma from the progress Delta (SPEC §8.8): 0.55 if Delta <= 0, 0.45 if <= 10, else 0."""
+    """Chunk risk Gamma from the progress Delta (SPEC §8.8): 0.55 if Delta <= 0, 0.45 if <= 10, else 0.
+
+    Parameters
+    ----------
+    delta : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> risk_of_progress(-3.0), risk_of_progress(5.0), risk_of_progress(12.0)
+    (0.55, 0.45, 0.0)
+    """
+    try:
+        delta = float(delta)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"delta must be a number (the progress of a chunk); got {delta!r}") from exc
     if delta <= PROGRESS_THRESHOLDS[0]:
         return RISK_VALUES[0]
     if delta <= PROGRESS_THRESHOLDS[1]:
@@ -258,29 +452,113 @@ def risk_of_progress(delta: float) -> float:
     return RISK_VALUES[3]
 
 
-def chunk_risk(G: np.ndarray) -> float:
-    """Gamma of one chunk of per-step risks G (SPEC §8.8), including the +10 floating-point boundary."""
-    return risk_of_progress(chunk_progress(np.asarray(G, dtype=float)))
+def chunk_risk(G) -> float:
+    """Gamma of one chunk of per-step risks G (SPEC §8.8), including the +10 floating-point boundary.
+
+    Parameters
+    ----------
+    G : array_like, shape (n,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> chunk_risk([0.0] * 10 + [0.5] * 190)  # Delta lands just above 10 in floating point
+    0.0
+    """
+    return risk_of_progress(chunk_progress(G))
 
 
 def modulation(gamma: float) -> float:
-    """The plasticity factor g = 1 - 2 Gamma (SPEC §4.6, §8.8)."""
-    return 1.0 - 2.0 * gamma
+    """The plasticity factor ``g = 1 - 2 Gamma`` (P2 eq. 3.7; SPEC §4.6, §8.8).
+
+    Parameters
+    ----------
+    gamma : float
+        Risk in [0, 1].
+
+    Returns
+    -------
+    float
+        Positive (Hebbian) below 1/2, negative (anti-Hebbian) above.
+
+    Examples
+    --------
+    >>> modulation(0.0), modulation(0.55)
+    (1.0, -0.10000000000000009)
+    """
+    try:
+        g = float(gamma)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}") from exc
+    if not 0.0 <= g <= 1.0:
+        raise ValueError(f"gamma must lie in [0, 1]; got {gamma!r}")
+    return 1.0 - 2.0 * g
 
 
 def n_chunks(t_end: int) -> int:
-    """Number of risk chunks, ceil((t_end - 1) / 200) (SPEC §8.8)."""
+    """Number of risk chunks of a trial, ``ceil((t_end - 1) / 200)`` (SPEC §8.8).
+
+    Parameters
+    ----------
+    t_end : int
+        Duration of the trial (>= 2).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> n_chunks(20000), n_chunks(201), n_chunks(202)
+    (100, 1, 2)
+    """
+    t_end = check_int("t_end", t_end, minimum=2)
     return -(-(t_end - 1) // CHUNK)
 
 
 def chunk_slices(t_end: int) -> list[slice]:
-    """0-based row slices of the chunks T_i = {200(i-1)+1 .. min(200 i, t_end - 1)} (MATLAB t)."""
+    """0-based row slices of the chunks ``T_i = {200(i-1)+1 .. min(200 i, t_end - 1)}`` (MATLAB t, SPEC §8.8).
+
+    Parameters
+    ----------
+    t_end : int
+
+    Returns
+    -------
+    list of slice
+
+    Examples
+    --------
+    >>> chunk_slices(250)
+    [slice(0, 200, None), slice(200, 249, None)]
+    """
     return [slice(CHUNK * i, min(CHUNK * (i + 1), t_end - 1)) for i in range(n_chunks(t_end))]
 
 
-def chunk_risks(G: np.ndarray, t_end: int) -> np.ndarray:
-    """Gamma_i for every chunk of a trial from the per-step risks ``G`` (rows t-1), ``(n_chunks,)``."""
-    return np.array([chunk_risk(G[s]) for s in chunk_slices(t_end)])
+def chunk_risks(G, t_end: int) -> np.ndarray:
+    """Gamma_i for every chunk of a trial from the per-step risks ``G`` (rows t - 1) (SPEC §8.8).
+
+    Parameters
+    ----------
+    G : array_like, shape (>= t_end - 1,)
+    t_end : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_chunks(t_end),)
+
+    Examples
+    --------
+    >>> chunk_risks(np.full(401, 0.5), 401)  # standing still: no progress
+    array([0.55, 0.55])
+    """
+    G = _check_G(G)
+    if G.size < t_end - 1:
+        raise ValueError(f"G must have at least t_end - 1 = {t_end - 1} entries; got {G.size}")
+    return np.array([risk_of_progress(chunk_progress(G[s])) for s in chunk_slices(t_end)])
 
 
 # --- trial record and the reference trial loop ----------------------------------------
@@ -290,7 +568,7 @@ class TrialRecord:
 
     positions (t_end, 2) int, 0-based (row, column) p_t
     o         (t_end, NO) observations o_t (row 0 zeros: nothing observed at t = 1)
-    q         (t_end, 2*NS) state posteriors q_t (row 0 = D)
+    q_stacked (t_end, 2*NS) stacked state posteriors (q_t; 1 - q_t) (row 0 = D, not normalised)
     y         (t_end, ND) decision posteriors y_t (row 0 = E_ON)
     decisions (t_end,) int, sampled decision l_t (0-based; -1 at t = 1)
     G         (t_end,) per-step risk G_t (G_1 = 0)
@@ -299,12 +577,17 @@ class TrialRecord:
 
     positions: np.ndarray
     o: np.ndarray
-    q: np.ndarray
+    q_stacked: np.ndarray
     y: np.ndarray
     decisions: np.ndarray
     G: np.ndarray
     t_end: int
     reached: bool
+
+    @property
+    def q(self) -> np.ndarray:
+        """State posteriors ``q_t`` (ON half), ``(t_end, NS)`` (row 0 = D_ON)."""
+        return self.q_stacked[:, :NS]
 
     @property
     def gammas(self) -> np.ndarray:
@@ -324,13 +607,13 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
     goal = mz.goal_position(ny, nx)
     positions = np.zeros((T, 2), dtype=np.int64)
     o = np.zeros((T, NO))
-    q = np.zeros((T, 2 * NS))
+    q_stacked = np.zeros((T, 2 * NS))
     y = np.zeros((T, ND))
     decisions = np.full(T, -1, dtype=np.int64)
     G = np.zeros(T)
     pos = mz.start_position(ny)
     positions[0] = pos
-    q[0] = params.D  # q_1 = D (both halves 0.5/256, not normalised)
+    q_stacked[0] = params.D  # q_1 = D (both halves 0.5/256, not normalised)
     y[0] = halves(params.E)[0]
     t_end, reached = T, False
     for t in range(2, T + 1):
@@ -342,11 +625,10 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
         pos = new_pos
         positions[i] = pos
         at_goal = pos == goal
-        # 2. observe (the arrival view is centred on the unclipped column, SPEC §8.4)
-        view_pos = mz.arrival_position(ny, nx) if at_goal else pos
-        o[i] = mz.observe(maze, view_pos, padded=padded)
+        # 2. observe (at the goal: the arrival view, centred on the unclipped column, SPEC §8.4)
+        o[i] = mz.observe_at(maze, pos, padded=padded)
         # 3.–4. state and decision inference
-        q[i], y[i] = agent_step(lp, o[i], q[i - 1])
+        q_stacked[i], y[i] = _agent_step(lp, o[i], q_stacked[i - 1])
         # 5. select
         decisions[i] = choose(t, y[i])
         # 7. stop at the goal
@@ -354,29 +636,75 @@ def _trial_loop(maze, params: AgentParams, choose, T: int) -> TrialRecord:
             t_end, reached = t, True
             break
     n = t_end
-    return TrialRecord(positions[:n], o[:n], q[:n], y[:n], decisions[:n], G[:n], t_end, reached)
+    return TrialRecord(positions[:n], o[:n], q_stacked[:n], y[:n], decisions[:n], G[:n], t_end, reached)
 
 
 def run_trial_reference(maze: np.ndarray, params: AgentParams, uniforms: np.ndarray, T: int = T_MAX) -> TrialRecord:
     """One trial with the readable reference (SPEC §8.6), parameters fixed during the trial.
 
     ``uniforms`` (``(T,)``, from ``rng.random(T)``) drive decision sampling: the decision
-    at step t uses ``uniforms[t - 1]``. Use :func:`draw_uniforms` so that the fast engine
-    consumes the same numbers.
+    at step t uses ``uniforms[t - 1]`` with the rule of P2 eq. (6.1). Use :func:`draw_uniforms`
+    so that the fast engine consumes the same numbers.
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : AgentParams
+    uniforms : numpy.ndarray, shape (>= T,)
+        Uniform numbers in [0, 1).
+    T : int, optional
+        Maximum number of steps.
+
+    Returns
+    -------
+    TrialRecord
+
+    Examples
+    --------
+    >>> m = mz.make_maze(np.random.default_rng(0), 7, 21)
+    >>> rec = run_trial_reference(m, initial_params(0.25), draw_uniforms(np.random.default_rng(1), 50), T=50)
+    >>> rec.q_stacked.shape[1], rec.y.shape[1], rec.t_end <= 50
+    (242, 256, True)
     """
     T = check_int("T", T, minimum=3)
+    params = _check_params(params)
     uniforms = _check_uniforms(uniforms, T)
 
     def choose(t, y):
-        return sample_decision(selection_probabilities(y), uniforms[t - 1])
+        r = _selection_weights(y)  # eq. (6.1) as in maths.selection_probabilities; y in [0, 1] by construction
+        return sample_index(r / r.sum(), uniforms[t - 1])
 
     return _trial_loop(maze, params, choose, T)
 
 
 def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.ndarray, T: int = T_MAX) -> TrialRecord:
-    """Like :func:`run_trial_reference` but the decision at step t is ``decisions[t - 1]`` (a replay)."""
+    """Like :func:`run_trial_reference` but the decision at step t is ``decisions[t - 1]`` (a replay).
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : AgentParams
+    decisions : array_like of int, shape (>= T,)
+        0-based decisions (entry 0, for t = 1, is ignored).
+    T : int, optional
+
+    Returns
+    -------
+    TrialRecord
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)  # a maze without walls
+    >>> rec = replay_trial_reference(m, initial_params(0.25), np.full(20, 255), T=20)  # always 'right x 4'
+    >>> rec.reached, rec.t_end
+    (True, 12)
+    """
     T = check_int("T", T, minimum=3)
-    decisions = np.asarray(decisions, dtype=np.int64)
+    params = _check_params(params)
+    d = as_float_array("decisions", decisions, ndim=1)
+    if d.size < T or np.any(d[1:T] < 0) or np.any(d[1:T] >= ND) or np.any(d != np.round(d)):
+        raise ValueError(f"decisions must hold at least T = {T} integer decisions in 0 .. {ND - 1}")
+    decisions = d.astype(np.int64)
 
     def choose(t, y):
         return int(decisions[t - 1])
@@ -385,8 +713,24 @@ def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.
 
 
 def draw_uniforms(rng: np.random.Generator, T: int = T_MAX) -> np.ndarray:
-    """The per-trial uniform numbers that drive decision sampling, ``rng.random(T)``."""
+    """The per-trial uniform numbers that drive decision sampling, ``rng.random(T)``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    T : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> draw_uniforms(np.random.default_rng(0), 3).round(3)
+    array([0.637, 0.27 , 0.041])
+    """
     check_rng(rng)
+    T = check_int("T", T, minimum=1)
     return rng.random(T)
 
 
@@ -406,41 +750,79 @@ def learn(params: AgentParams, record: TrialRecord) -> AgentParams:
     * ``qa(ON, b) += sum_{t=2}^{t_end} o_t q_t^b``, ``qa(OFF, b) += sum (1 - o_t) q_t^b``;
     * ``qbi(a, b) += sum_{t=2}^{t_end} q_{t-1}^a q_t^b``;
     * for each chunk i in order, ``qci <- max(1, qci + g_i sum_{t in T_i} q_t (x) (d_{t+1}; 1 - d_{t+1}))``
-      with g_i = 1 - 2 Gamma_i: the floor at 1 is applied after every chunk.
+      with g_i = 1 - 2 Gamma_i: the floor at 1 is applied after every chunk
+      (:func:`fepteach.maths.policy_update`, the update of :func:`fepteach.pomdp.dirichlet_update_policy`).
+
+    Parameters
+    ----------
+    params : AgentParams
+        The parameters used during the trial.
+    record : TrialRecord
+
+    Returns
+    -------
+    AgentParams
+        New parameters (the inputs are not modified).
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)  # a maze without walls
+    >>> p = initial_params(0.25)
+    >>> rec = replay_trial_reference(m, p, np.full(20, 255), T=20)
+    >>> bool(learn(p, rec).qci[0, 255] > p.qci[0, 255])  # a quick success reinforces 'right x 4'
+    True
     """
+    params, record = _check_params(params), _check_record(record)
     new = params.copy()
     t_end = record.t_end
-    o_stacked = np.concatenate([record.o[1:t_end], 1.0 - record.o[1:t_end]], axis=1)
-    new.qa += o_stacked.T @ record.q[1:t_end]
-    new.qbi += record.q[: t_end - 1].T @ record.q[1:t_end]
+    q = record.q_stacked
+    new.qa += stack(record.o[1:t_end]).T @ q[1:t_end]
+    new.qbi += q[: t_end - 1].T @ q[1:t_end]
     d_next = np.zeros((t_end - 1, ND))
     d_next[np.arange(t_end - 1), record.decisions[1:t_end]] = 1.0
-    d_stacked = np.concatenate([d_next, 1.0 - d_next], axis=1)  # pairs (q_t, d_{t+1}), t = 1..t_end-1
+    d_stacked = stack(d_next)  # pairs (q_t, d_{t+1}), t = 1..t_end-1
     for s, gamma in zip(chunk_slices(t_end), record.gammas):
-        new.qci = np.maximum(1.0, new.qci + modulation(gamma) * (record.q[s].T @ d_stacked[s]))
+        new.qci = policy_update(new.qci, q[s], d_stacked[s], modulation(gamma))
     return new
 
 
 # --- free energy of a trial (SPEC §8.9) -------------------------------------------------
-def free_energy(params: AgentParams, record: TrialRecord) -> float:
+def trial_free_energy(params: AgentParams, record: TrialRecord) -> float:
     """F of one trial with the parameters used during it (SPEC §8.9, eq. 3.5 with chunk risks).
 
     Sums t = 2 .. t_end - 1; the decision y_t gets the risk of the chunk of t (its
     decision index), as in both reference codes.
+
+    Parameters
+    ----------
+    params : AgentParams
+    record : TrialRecord
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> m = np.zeros((7, 21), dtype=np.int8)
+    >>> p = initial_params(0.25)
+    >>> F = trial_free_energy(p, replay_trial_reference(m, p, np.full(20, 255), T=20))
+    >>> bool(F > 0)
+    True
     """
+    params, record = _check_params(params), _check_record(record)
     lp = log_params(params)
     t_end = record.t_end
-    gammas = record.gammas
+    g_chunk = [modulation(gamma) for gamma in record.gammas]  # g = 1 - 2 Gamma of each chunk
     F = 0.0
     for t in range(2, t_end):
         i = t - 1
-        q_prev, q, y_on = record.q[i - 1], record.q[i], record.y[i]
-        v = state_potentials(lp, record.o[i], q_prev)
-        F += float(np.sum(q * (np.log(np.maximum(EPS, q)) - v)))
-        g = modulation(gammas[(t - 1) // CHUNK])
-        w_prime = g * (q_prev @ lp.lnCi) + lp.lnE
-        y = np.concatenate([y_on, 1.0 - y_on])
-        F += float(np.sum(y * (np.log(np.maximum(EPS, y)) - w_prime)))
+        q_prev, q, y_on = record.q_stacked[i - 1], record.q_stacked[i], record.y[i]
+        v = state_potentials_two_layer(record.o[i], q_prev, lp.lnA, lp.lnBbar, lp.lnD)
+        F += float(np.sum(q * (log_floor(q) - v)))
+        w_prime = decision_potentials(q_prev, lp.lnCbar, lp.lnE, g=g_chunk[(t - 1) // CHUNK])
+        y = np.concatenate([y_on, 1.0 - y_on])  # (y; 1 - y)
+        F += float(np.sum(y * (log_floor(y) - w_prime)))
     return F
 
 
@@ -449,15 +831,92 @@ def decision_frequencies(decisions: np.ndarray, t_end: int, T: int = T_MAX) -> n
     """E-hat_l = (1 / (T - 2)) * #{t = 3..t_end : d_t = l} (SPEC §8.10), ``(ND,)``.
 
     ``decisions`` is indexed by ``t - 1``. The denominator is fixed (T - 2 = 19998).
+
+    Parameters
+    ----------
+    decisions : array_like of int, shape (>= t_end,)
+    t_end : int
+    T : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (ND,)
+
+    Examples
+    --------
+    >>> e = decision_frequencies(np.array([-1, 3, 255, 255]), t_end=4, T=10)
+    >>> float(e[255]), float(e.sum())
+    (0.25, 0.25)
     """
-    d = np.asarray(decisions)[2:t_end]
+    t_end = check_int("t_end", t_end, minimum=2)
+    T = check_int("T", T, minimum=3)
+    d = np.asarray(decisions)
+    if d.ndim != 1 or d.size < t_end or not np.issubdtype(d.dtype, np.integer):
+        raise ValueError(f"decisions must be a 1-D integer array with at least t_end = {t_end} entries")
+    d = d[2:t_end]
+    if np.any(d < 0) or np.any(d >= ND):
+        raise ValueError(f"decisions of t = 3 .. t_end must lie in 0 .. {ND - 1}")
     return np.bincount(d, minlength=ND)[:ND] / (T - 2)
+
+
+def block_summary(durations, T: int = T_MAX, blocks=None) -> list[tuple[int, int, float, float]]:
+    """Median time to goal and success rate per block of trials (the learning curves of P2 Fig. 5).
+
+    Parameters
+    ----------
+    durations : array_like, shape (n_trials, n_agents)
+        Trial durations ``t_end`` (``T`` = goal not reached).
+    T : int, optional
+        Maximum trial length.
+    blocks : sequence of (int, int), optional
+        1-based inclusive (first, last) trials; default the paper's blocks
+        (:data:`fepteach.data.maze_reference.BLOCKS`), truncated to the trials run.
+
+    Returns
+    -------
+    list of (first, last, median, success_rate)
+
+    Examples
+    --------
+    >>> d = np.full((10, 2), 20000); d[5:] = 3000
+    >>> block_summary(d, blocks=[(1, 5), (6, 10)])
+    [(1, 5, 20000.0, 0.0), (6, 10, 3000.0, 1.0)]
+    """
+    from .data.maze_reference import BLOCKS
+
+    d = as_float_array("durations", durations, ndim=2)
+    T = check_int("T", T, minimum=3)
+    rows = []
+    for a, b in (BLOCKS if blocks is None else blocks):
+        if a > d.shape[0]:
+            break
+        x = d[a - 1 : min(b, d.shape[0])].ravel()
+        rows.append((a, min(b, d.shape[0]), float(np.median(x)), float(np.mean(x < T))))
+    return rows
 
 
 def estimated_prior(e_hats: np.ndarray) -> np.ndarray:
     """Stacked prior from decision-frequency estimates (SPEC §8.11 item 3): mean over agents, not renormalised.
 
-    ``e_hats`` is ``(n_agents, ND)``; returns ``(2*ND,)`` = (mean, 1 - mean).
+    Parameters
+    ----------
+    e_hats : array_like, shape (n_agents, ND) or (ND,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*ND,)
+        ``(mean; 1 - mean)``.
+
+    Examples
+    --------
+    >>> E = estimated_prior(np.full((3, ND), 1 / ND))
+    >>> E.shape, float(E[0]), float(E[ND])
+    ((512,), 0.00390625, 0.99609375)
     """
-    e_on = np.mean(np.atleast_2d(e_hats), axis=0)
+    e = as_float_array("e_hats", e_hats, ndim=(1, 2))
+    e = np.atleast_2d(e)
+    if e.shape[1] != ND:
+        raise ValueError(f"e_hats must have {ND} columns (one per decision); got shape {e.shape}")
+    check_closed_unit("e_hats", e)
+    e_on = np.mean(e, axis=0)
     return np.concatenate([e_on, 1.0 - e_on])

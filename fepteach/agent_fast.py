@@ -20,7 +20,6 @@ from .agent import (
     ND,
     NO,
     NS,
-    SELECTION_GUARD,
     T_MAX,
     AgentParams,
     LogParams,
@@ -70,10 +69,10 @@ class NetworkForm:
     m: np.ndarray  # (ND,)
     y_first: np.ndarray  # (ND,)
     vo_off: np.ndarray  # (n_pid,) sum_j of the observation+lnD part of v^OFF (for F)
-    b_on: np.ndarray  # (NS,) row sums of lnBi(ON, OFF)
-    b_off: np.ndarray  # (NS,) row sums of lnBi(OFF, OFF)
-    c_on: np.ndarray  # (NS,) row sums of lnCi(ON, OFF)
-    c_off: np.ndarray  # (NS,) row sums of lnCi(OFF, OFF)
+    b_on: np.ndarray  # (NS,) row sums of lnBbar(ON, OFF)
+    b_off: np.ndarray  # (NS,) row sums of lnBbar(OFF, OFF)
+    c_on: np.ndarray  # (NS,) row sums of lnCbar(ON, OFF)
+    c_off: np.ndarray  # (NS,) row sums of lnCbar(OFF, OFF)
     lE_on: np.ndarray
     lE_off: np.ndarray
 
@@ -109,23 +108,23 @@ def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         obs[p] = mz.observe(maze, (int(r), int(c)), padded=padded)
     gr, gc = mz.goal_position(ny, nx)
     pid_map[gr, gc] = len(cells)
-    obs[len(cells)] = mz.observe(maze, mz.arrival_position(ny, nx), padded=padded)
+    obs[len(cells)] = mz.observe_at(maze, (gr, gc), padded=padded)
     return pid_map, obs
 
 
 def network_form(lp: LogParams, obs: np.ndarray) -> NetworkForm:
     """Collapse the log-parameters into network weights and thresholds (SPEC §2.4, §4.7)."""
     A = blocks(lp.lnA)
-    B = blocks(lp.lnBi)
-    C = blocks(lp.lnCi)
+    B = blocks(lp.lnBbar)
+    C = blocks(lp.lnCbar)
     lD_on, lD_off = halves(lp.lnD)
     lE_on, lE_off = halves(lp.lnE)
-    W = (A["on_on"] - A["on_off"]) - (A["off_on"] - A["off_off"])  # (NO, NS) = (W1 - W0).T
-    h = (A["off_on"] - A["off_off"]).sum(axis=0) + lD_on - lD_off
-    KA = B["on_on"] - B["on_off"]
-    KB = B["off_on"] - B["off_off"]
-    VA = C["on_on"] - C["on_off"]
-    VB = C["off_on"] - C["off_off"]
+    W = (A.on_on - A.on_off) - (A.off_on - A.off_off)  # (NO, NS) = (W1 - W0).T
+    h = (A.off_on - A.off_off).sum(axis=0) + lD_on - lD_off
+    KA = B.on_on - B.on_off
+    KB = B.off_on - B.off_off
+    VA = C.on_on - C.on_off
+    VB = C.off_on - C.off_off
     from . import _agent_numba as kern
 
     D_on, D_off = np.exp(lp.lnD[:NS]), np.exp(lp.lnD[NS:])  # D itself (D > 1e-6 here)
@@ -138,11 +137,11 @@ def network_form(lp: LogParams, obs: np.ndarray) -> NetworkForm:
         V=np.ascontiguousarray(VA - VB),
         m=VB.sum(axis=0) + lE_on - lE_off,
         y_first=(D_on[:, None] * VA).sum(axis=0) + (D_off[:, None] * VB).sum(axis=0) + lE_on - lE_off,
-        vo_off=(obs * A["on_off"].sum(axis=1)).sum(axis=1) + ((1.0 - obs) * A["off_off"].sum(axis=1)).sum(axis=1) + lD_off.sum(),
-        b_on=B["on_off"].sum(axis=1),
-        b_off=B["off_off"].sum(axis=1),
-        c_on=C["on_off"].sum(axis=1),
-        c_off=C["off_off"].sum(axis=1),
+        vo_off=(obs * A.on_off.sum(axis=1)).sum(axis=1) + ((1.0 - obs) * A.off_off.sum(axis=1)).sum(axis=1) + lD_off.sum(),
+        b_on=B.on_off.sum(axis=1),
+        b_off=B.off_off.sum(axis=1),
+        c_on=C.on_off.sum(axis=1),
+        c_off=C.off_off.sum(axis=1),
         lE_on=np.ascontiguousarray(lE_on),
         lE_off=np.ascontiguousarray(lE_off),
     )
@@ -199,7 +198,7 @@ def run_trial_fast(
         nf.Wo, nf.KV, nf.V_OFFSET, nf.k_thr, nf.k_first, nf.m, nf.y_first,
         np.ascontiguousarray(D_on), np.ascontiguousarray(D_off),
         nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off,
-        uniforms, T, CHUNK, SELECTION_GUARD, EPS,
+        uniforms, T, CHUNK, EPS, EPS,
         positions, decisions, Sq_on, Sq_off, M_padded, s_prev, s_cur, q2, qci, gammas,
         q_rec, y_rec,
     )

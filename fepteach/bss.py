@@ -2,7 +2,7 @@
 
 Two hidden binary sources drive 32 binary inputs through the mixing table of
 SPEC §5.1. A canonical network of two neurons (equivalently, a POMDP agent with
-``sim_type = 2`` Dirichlet learning, SPEC §4.4–4.5) infers the sources one step at a
+ln-of-the-mean Dirichlet learning, SPEC §4.4–4.5) infers the sources one step at a
 time and updates its synapses (Dirichlet counts ``qa``) after every step (SPEC §5.3).
 
 Layout and names (SPEC §1.5)
@@ -29,12 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
-from fepteach import pomdp
+from fepteach import maths, pomdp
 from fepteach._progress import progress_bar
 from fepteach._validate import (
-    EPS,
     as_float_array,
     check_binary,
     check_closed_unit,
@@ -79,7 +77,9 @@ __all__ = [
     "alpha_sweep",
     "beta_sweep",
     "prior_grid",
+    "PredictionResult",
     "prediction_experiment",
+    "SessionsResult",
     "sessions_experiment",
 ]
 
@@ -113,6 +113,23 @@ def likelihood_table(n_inputs: int = N_INPUTS) -> np.ndarray:
     ``(s1, s2) = (1,1), (1,0), (0,1), (0,0)`` (:data:`SOURCE_STATES`). The first half of
     the inputs copies source 1 with probability 3/4 (source 2 otherwise), the second
     half copies source 1 with probability 1/4.
+
+    Parameters
+    ----------
+    n_inputs : int, optional
+        Even number of inputs.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_inputs, 4)
+
+    Examples
+    --------
+    >>> likelihood_table(4)
+    array([[1.  , 0.75, 0.25, 0.  ],
+           [1.  , 0.75, 0.25, 0.  ],
+           [1.  , 0.25, 0.75, 0.  ],
+           [1.  , 0.25, 0.75, 0.  ]])
     """
     n_inputs = check_int("n_inputs", n_inputs, minimum=2)
     if n_inputs % 2:
@@ -131,6 +148,21 @@ def true_single_factor_likelihoods(table=None) -> np.ndarray:
     of the factorised model (3.1) converges to (7/8, 1/8, 5/8, 3/8 for the §5.1 table).
     ``table``: shape ``(No, 4)`` as in :func:`likelihood_table` (default: that table).
     Returns shape ``(No, 2*Ns)`` in the stacked column order (s1 ON, s2 ON, s1 OFF, s2 OFF).
+
+    Parameters
+    ----------
+    table : array_like, shape (No, 4), optional
+        Default :func:`likelihood_table`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (No, 2*Ns)
+        ``P(o_i = 1 | s_j = b)``, stacked columns ``(s1 ON, s2 ON, s1 OFF, s2 OFF)``.
+
+    Examples
+    --------
+    >>> true_single_factor_likelihoods()[0]  # an input that follows source 1 most of the time
+    array([0.875, 0.625, 0.125, 0.375])
     """
     P = likelihood_table() if table is None else _check_table(table)
     p11, p10, p01, p00 = P.T
@@ -145,7 +177,23 @@ def _check_table(table) -> np.ndarray:
 
 
 def generate_sources(T: int, rng: np.random.Generator, p_on: float = 0.5) -> np.ndarray:
-    """Draw ``Ns = 2`` independent Bernoulli(``p_on``) sources for ``T`` steps (SPEC §5.1). Returns (T, 2) of 0/1 floats."""
+    """Draw ``Ns = 2`` independent Bernoulli(``p_on``) sources for ``T`` steps (SPEC §5.1). Returns (T, 2) of 0/1 floats.
+
+    Parameters
+    ----------
+    T : int
+    rng : numpy.random.Generator
+    p_on : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, N_SOURCES)
+
+    Examples
+    --------
+    >>> generate_sources(5, np.random.default_rng(0)).shape
+    (5, 2)
+    """
     T = check_int("T", T, minimum=1)
     rng = check_rng(rng)
     p = float(as_float_array("p_on", p_on, ndim=0))
@@ -159,6 +207,22 @@ def generate_observations(s, rng: np.random.Generator, table=None) -> np.ndarray
     ``s``: (T, 2) of 0/1; ``table``: (No, 4) P(o_i = 1 | s1, s2) in the column order of
     :func:`likelihood_table` (the default). Inputs are conditionally independent given s.
     Returns ``o`` of shape (T, No), 0/1 floats.
+
+    Parameters
+    ----------
+    s : array_like, shape (T, N_SOURCES)
+    rng : numpy.random.Generator
+    table : array_like, shape (No, 4), optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, No)
+
+    Examples
+    --------
+    >>> o = generate_observations(np.ones((3, 2)), np.random.default_rng(0))
+    >>> bool(np.all(o == 1))  # both sources ON: every input is ON (first column of the table)
+    True
     """
     rng = check_rng(rng)
     s = as_float_array("s", s, ndim=2)
@@ -171,7 +235,24 @@ def generate_observations(s, rng: np.random.Generator, table=None) -> np.ndarray
 
 
 def generate_data(T: int, rng: np.random.Generator, table=None) -> BSSData:
-    """A BSS dataset of ``T`` steps: sources then observations (SPEC §5.1). Returns :class:`BSSData`."""
+    """A BSS dataset of ``T`` steps: sources then observations (SPEC §5.1). Returns :class:`BSSData`.
+
+    Parameters
+    ----------
+    T : int
+    rng : numpy.random.Generator
+    table : array_like, optional
+
+    Returns
+    -------
+    BSSData
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> d.s.shape, d.o.shape
+    ((400, 2), (400, 32))
+    """
     s = generate_sources(T, rng)
     return BSSData(s=s, o=generate_observations(s, rng, table))
 
@@ -181,6 +262,20 @@ def new_environment_table(rng: np.random.Generator, n_inputs: int = N_INPUTS) ->
 
     For each input, r_i ~ U(0, 1) and P(o_i = 1 | s) = (1, r_i, 1 - r_i, 0) for
     s = (1,1), (1,0), (0,1), (0,0). Returns shape (n_inputs, 4).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n_inputs : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_inputs, 4)
+
+    Examples
+    --------
+    >>> new_environment_table(np.random.default_rng(0)).shape
+    (32, 4)
     """
     rng = check_rng(rng)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1)
@@ -197,6 +292,21 @@ def prior_phi(p1: float, p2: float | None = None) -> np.ndarray:
     ``phi = (phi1; phi0) = (ln p1, ln p2, ln(1-p1), ln(1-p2))`` — the paper's
     ``alpha = ln[[p1, 1-p1], [p2, 1-p2]]`` in stacked order. ``p2`` defaults to ``p1``.
     Returns shape (4,).
+
+    Parameters
+    ----------
+    p1 : float
+    p2 : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (4,)
+        ``(ln p1, ln p2, ln(1 - p1), ln(1 - p2))``.
+
+    Examples
+    --------
+    >>> np.exp(prior_phi(0.2, 0.6))
+    array([0.2, 0.6, 0.8, 0.4])
     """
     p = np.array([p1, p1 if p2 is None else p2], dtype=float)
     p = as_float_array("p", p)
@@ -215,6 +325,21 @@ def initial_counts(eps: float = 0.01, amplitude: float = 100.0) -> np.ndarray:
     First-half inputs: a(o=1 | s1 = ON/OFF) = amplitude (1/2 +- eps), source 2 neutral
     (amplitude/2); second half: the bias is on source 2. Every column sums to ``amplitude``.
     Returns ``qa`` of shape (2*No, 2*Ns) = (64, 4).
+
+    Parameters
+    ----------
+    eps : float, optional
+    amplitude : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*N_INPUTS, 2*N_SOURCES)
+
+    Examples
+    --------
+    >>> qa = initial_counts()
+    >>> qa.shape, bool(np.allclose(pomdp.child_totals(qa), 100.0))
+    ((64, 4), True)
     """
     eps = float(as_float_array("eps", eps, ndim=0))
     if not 0 <= eps < 0.5:
@@ -235,6 +360,20 @@ def initial_counts_py(rng: np.random.Generator, eps: float = 0.01) -> np.ndarray
     ON-observation row over (s1 ON, s2 ON, s1 OFF, s2 OFF): (1/2 + 2eps, 1/2 + eps, 1/2 - 2eps, 1/2 - eps)
     for the first half, (1/2 + eps, 1/2 + 2eps, 1/2 - eps, 1/2 - 2eps) for the second; OFF row = 1 - ON;
     then each input-source pair gets its own amplitude ~ U(200, 400). Returns (64, 4).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    eps : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*N_INPUTS, 2*N_SOURCES)
+
+    Examples
+    --------
+    >>> initial_counts_py(np.random.default_rng(0)).shape
+    (64, 4)
     """
     rng = check_rng(rng)
     half = N_INPUTS // 2
@@ -251,6 +390,21 @@ def landscape_counts(d1: float, d2: float, amplitude: float = 100.0) -> np.ndarr
 
     First-half inputs: a(o=1 | s1 = ON/OFF) = 100 (1/2 +- d1), a(o=1 | s2 = ON/OFF) = 100 (1/2 +- d2);
     second half swaps d1 and d2. Columns sum to 100. Returns (64, 4).
+
+    Parameters
+    ----------
+    d1, d2 : float
+        Deviations of the two sources' likelihoods from 1/2.
+    amplitude : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*N_INPUTS, 2*N_SOURCES)
+
+    Examples
+    --------
+    >>> np.round(learned_deviations(landscape_counts(0.1, 0.05)), 12)
+    array([0.1 , 0.05])
     """
     d = as_float_array("d1, d2", [d1, d2])
     if np.any(np.abs(d) >= 0.5):
@@ -267,6 +421,21 @@ def prediction_initial_counts(rng: np.random.Generator, eps: float = 0.01, ampli
 
     First-half inputs: a(o=1 | s1 = ON/OFF) = 100 (1/2 +- eps u_i), u_i ~ U(1, 5), source 2 neutral;
     second half: the bias is on source 2. Returns (64, 4).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    eps : float, optional
+    amplitude : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*N_INPUTS, 2*N_SOURCES)
+
+    Examples
+    --------
+    >>> prediction_initial_counts(np.random.default_rng(0)).shape
+    (64, 4)
     """
     rng = check_rng(rng)
     half = N_INPUTS // 2
@@ -280,53 +449,115 @@ def prediction_initial_counts(rng: np.random.Generator, eps: float = 0.01, ampli
 # ---------------------------------------------------------------------------
 # Readable per-step reference (SPEC §5.3)
 # ---------------------------------------------------------------------------
-def bss_step(qa, o_t, phi, sim_type: int = 2):
+def _check_expectation(expectation):
+    """The expectation of ln A is one of the two of :mod:`fepteach.pomdp` (a named choice, not a mode flag)."""
+    if expectation is pomdp.dirichlet_log_mean or expectation is pomdp.dirichlet_expected_log:
+        return expectation
+    raise ValueError(
+        "expectation must be pomdp.dirichlet_log_mean (ln of the mean: the network) or "
+        f"pomdp.dirichlet_expected_log (digamma: the textbook expectation); got {expectation!r}"
+    )
+
+
+def _check_step_inputs(qa, o_t, phi, phi_name="phi"):
+    qa = pomdp._check_counts("qa", qa)
+    if qa.ndim != 2:
+        raise ValueError(f"qa must be 2-D (2*No, 2*Ns); got shape {qa.shape}")
+    o_t = as_float_array("o_t", o_t, ndim=1)
+    check_shape("o_t", o_t, (qa.shape[0] // 2,))
+    check_closed_unit("o_t", o_t)
+    phi = as_float_array(phi_name, phi, ndim=1)
+    check_shape(phi_name, phi, (qa.shape[1],))
+    return qa, o_t, phi
+
+
+def _step(qa, o_t, phi, expectation):
+    lnA = expectation(qa)                          # step 1: ln Abar (network) or E[ln A] (digamma)
+    o_stacked = maths.stack(o_t)                   # (o; 1-o)
+    x_t = maths.binary_posterior(o_stacked @ lnA + phi)   # steps 2-3: posterior = firing rate
+    return x_t, qa + np.outer(o_stacked, maths.stack(x_t))  # step 4: Hebbian accumulation
+
+
+def bss_step(qa, o_t, phi, expectation=pomdp.dirichlet_log_mean):
     """One step of the BSS network: inference, then Hebbian (Dirichlet) learning.
 
     Labels (N3), (B3)-(B5) refer to the course's notes notebook, lessons/00_notation_and_equations.ipynb.
 
-    1. expectations from the counts: ``lnA = ln Abar`` (``sim_type=2``, network) or
-       ``E[ln A]`` with digamma (``sim_type=1``) — :mod:`fepteach.pomdp`, (B5);
+    1. expectations from the counts: ``lnA = ln Abar`` (:func:`fepteach.pomdp.dirichlet_log_mean`, the
+       network) or ``E[ln A]`` with digamma (:func:`fepteach.pomdp.dirichlet_expected_log`), (B5);
     2.-3. ``v = (o; 1-o)^T lnA + phi`` and ``x_j = sigma(v_ON,j - v_OFF,j)``: the posterior (B3),
        which is the network's fixed point (N3);
     4. ``qa + (o; 1-o)(x; 1-x)^T``: Hebbian accumulation of Dirichlet counts (B4).
 
-    Shapes: ``qa`` (2*No, 2*Ns); ``o_t`` (No,); ``phi`` (2*Ns,). Returns ``(x_t (Ns,), qa_new)``.
+    Parameters
+    ----------
+    qa : array_like, shape (2*No, 2*Ns)
+        Dirichlet counts (synaptic strengths) before the step.
+    o_t : array_like, shape (No,)
+        Observation in [0, 1] (binary in the papers).
+    phi : array_like, shape (2*Ns,)
+        Threshold constants ``(phi1; phi0) = (ln D_ON; ln D_OFF)``.
+    expectation : callable, optional
+        ``pomdp.dirichlet_log_mean`` (default) or ``pomdp.dirichlet_expected_log``.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+        Activity = posterior that each source is ON.
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> x, qa = bss_step(initial_counts(), np.ones(N_INPUTS), prior_phi(0.5))
+    >>> x.shape, qa.shape
+    ((2,), (64, 4))
     """
-    if sim_type == 2:
-        lnA = pomdp.dirichlet_log_mean(qa)
-    elif sim_type == 1:
-        lnA = pomdp.dirichlet_expected_log(qa)
-    else:
-        raise ValueError(f"sim_type must be 1 (digamma) or 2 (log of the mean); got {sim_type!r}")
-    o_stacked = pomdp.stack(o_t)                 # (o; 1-o)
-    v = o_stacked @ lnA + phi                    # (v_ON; v_OFF), one per neuron
-    ns = v.size // 2
-    x_t = expit(v[:ns] - v[ns:])                 # posterior = firing rate
-    qa_new = qa + np.outer(o_stacked, pomdp.stack(x_t))
-    return x_t, qa_new
+    qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
+    return _step(qa, o_t, phi, _check_expectation(expectation))
 
 
-def bss_step_beta(qa, o_t, alpha, beta):
+def _step_beta(qa, o_t, phi, beta):
+    no = qa.shape[0] // 2
+    abar_on = maths.clip_probability(pomdp.dirichlet_mean(qa)[:no] + beta)
+    lnA = np.log(np.concatenate([abar_on, 1.0 - abar_on], axis=0))
+    phi_eff = phi + (np.arctanh(2.0 * abar_on - 1.0) * beta).sum(axis=0)
+    o_stacked = maths.stack(o_t)
+    x_t = maths.binary_posterior(o_stacked @ lnA + phi_eff)
+    return x_t, qa + np.outer(o_stacked, maths.stack(x_t))
+
+
+def bss_step_beta(qa, o_t, phi, beta):
     """One BSS step with threshold/weight deviations ``beta`` — the *clean* variant of SPEC §5.5.2.
 
     Clean variant (not the index-inconsistent MATLAB code): ``Abar_ON,b = a_ON,b / n_b + beta_b``
     (clipped to [EPS, 1 - EPS]), ``Abar_OFF,b = 1 - Abar_ON,b``, ``lnA = ln Abar`` consistently, and the
-    threshold constants ``phi_b = alpha_b + sum_i artanh(2 Abar_ON,b - 1) beta_b``. With ``beta = 0`` this is
-    :func:`bss_step` with ``sim_type = 2`` (oracle O28).
+    effective threshold constants ``phi_b + sum_i artanh(2 Abar_ON,b - 1) beta_b`` (P1 §5, Fig. 4).
+    With ``beta = 0`` this is :func:`bss_step`.
 
-    Shapes: ``qa`` (2*No, 2*Ns); ``o_t`` (No,); ``alpha`` (2*Ns,); ``beta`` (No, 2*Ns), the deviation of
-    P(o_i = 1 | s_j = b) in the stacked column order. Returns ``(x_t (Ns,), qa_new)``.
+    Parameters
+    ----------
+    qa : array_like, shape (2*No, 2*Ns)
+    o_t : array_like, shape (No,)
+    phi : array_like, shape (2*Ns,)
+        Threshold constants of the canonical network (before the deviation).
+    beta : array_like, shape (No, 2*Ns)
+        Deviation of P(o_i = 1 | s_j = b), stacked column order.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> qa, o, phi = initial_counts(), np.ones(N_INPUTS), prior_phi(0.5)
+    >>> bool(np.allclose(bss_step_beta(qa, o, phi, np.zeros((N_INPUTS, 4)))[0], bss_step(qa, o, phi)[0]))
+    True
     """
-    no = qa.shape[0] // 2
-    abar_on = np.clip(pomdp.dirichlet_mean(qa)[:no] + beta, EPS, 1 - EPS)
-    lnA = np.log(np.concatenate([abar_on, 1.0 - abar_on], axis=0))
-    phi = alpha + (np.arctanh(2.0 * abar_on - 1.0) * beta).sum(axis=0)
-    o_stacked = pomdp.stack(o_t)
-    v = o_stacked @ lnA + phi
-    ns = v.size // 2
-    x_t = expit(v[:ns] - v[ns:])
-    return x_t, qa + np.outer(o_stacked, pomdp.stack(x_t))
+    qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
+    beta = as_float_array("beta", beta, ndim=2)
+    check_shape("beta", beta, (o_t.size, qa.shape[1]))
+    return _step_beta(qa, o_t, phi, beta)
 
 
 @dataclass
@@ -379,44 +610,86 @@ def _check_bin(bin_size, T):
     return bin_size
 
 
-def _bins(record, bin_size, T, no, c):
+def _bins(bin_size, T, no, c):
     return np.zeros((T // bin_size if bin_size else 0, no, c))
 
 
-def simulate_bss_reference(o, qa0, phi, sim_type: int = 2, bin_size: int = 10, progress: bool | None = None) -> BSSRun:
+def simulate_bss_reference(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, bin_size: int = 10,
+                           progress: bool | None = None) -> BSSRun:
     """Readable per-step BSS simulation: :func:`bss_step` for t = 1..T (SPEC §5.3).
 
     ``o``: (T, No) binary; ``qa0``: (2*No, 2*Ns) positive counts; ``phi``: (2*Ns,).
     The recorded ``x_t`` uses the counts *before* the step-t update. ``bin_size`` > 0 records
     bin means of P(o_i = 1 | s_j = b) after each update (0: no record). Returns :class:`BSSRun`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    qa0 : array_like, shape (2*No, 2*Ns)
+    phi : array_like, shape (2*Ns,)
+    expectation : callable, optional
+        ``pomdp.dirichlet_log_mean`` (default) or ``pomdp.dirichlet_expected_log``.
+    bin_size : int, optional
+    progress : bool, optional
+
+    Returns
+    -------
+    BSSRun
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> run = simulate_bss_reference(d.o, initial_counts(), prior_phi(0.5), bin_size=0, progress=False)
+    >>> run.x.shape
+    (400, 2)
     """
     o, qa, phi = _check_run_inputs(o, qa0, phi)
+    expectation = _check_expectation(expectation)
     T, no = o.shape
     bin_size = _check_bin(bin_size, T)
     ns = qa.shape[1] // 2
     x = np.empty((T, ns))
-    bins = _bins(True, bin_size, T, no, 2 * ns)
+    bins = _bins(bin_size, T, no, 2 * ns)
     for t in progress_bar(range(T), desc="BSS (reference)", progress=progress):
-        x[t], qa = bss_step(qa, o[t], phi, sim_type)
+        x[t], qa = _step(qa, o[t], phi, expectation)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
 
 
-def simulate_bss_beta_reference(o, qa0, alpha, beta, bin_size: int = 0) -> BSSRun:
+def simulate_bss_beta_reference(o, qa0, phi, beta, bin_size: int = 0) -> BSSRun:
     """Readable per-step BSS simulation with threshold deviations (clean variant, SPEC §5.5.2): :func:`bss_step_beta`.
 
     ``beta``: (No, 2*Ns). Other arguments as :func:`simulate_bss_reference`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    qa0 : array_like, shape (2*No, 2*Ns)
+    phi : array_like, shape (2*Ns,)
+    beta : array_like, shape (No, 2*Ns)
+    bin_size : int, optional
+
+    Returns
+    -------
+    BSSRun
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> a = simulate_bss_beta_reference(d.o[:50], initial_counts(), prior_phi(0.5), np.zeros((32, 4)))
+    >>> bool(np.allclose(a.x, simulate_bss(d.o[:50], initial_counts(), prior_phi(0.5)).x))
+    True
     """
-    o, qa, alpha = _check_run_inputs(o, qa0, alpha)
+    o, qa, phi = _check_run_inputs(o, qa0, phi)
     T, no = o.shape
     beta = as_float_array("beta", beta, ndim=2)
     check_shape("beta", beta, (no, qa.shape[1]))
     bin_size = _check_bin(bin_size, T)
     x = np.empty((T, qa.shape[1] // 2))
-    bins = _bins(True, bin_size, T, no, qa.shape[1])
+    bins = _bins(bin_size, T, no, qa.shape[1])
     for t in range(T):
-        x[t], qa = bss_step_beta(qa, o[t], alpha, beta)
+        x[t], qa = _step_beta(qa, o[t], phi, beta)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
@@ -461,13 +734,34 @@ def _prepare_batch(o, qa0, phi, data_index):
 
 
 def simulate_many(o, qa0, phi, data_index=None, bin_size: int = 0):
-    """Run K BSS networks with the compiled kernel (SPEC §5.3, ``sim_type = 2``), vectorised over settings.
+    """Run K BSS networks with the compiled kernel (SPEC §5.3, ln of the mean), vectorised over settings.
 
     ``o``: (D, T, No) binary datasets (or (T, No) for one shared dataset); ``qa0``: (K, 2*No, 2*Ns) or one
     (2*No, 2*Ns) for all; ``phi``: (K, 2*Ns) or (2*Ns,); ``data_index``: (K,) dataset of each network
     (default: network k sees dataset k, or dataset 0 if D = 1).
     Returns ``(x (K, T, Ns), qa (K, 2*No, 2*Ns), abar_bins (K, T // bin_size, No, 2*Ns))``.
-    Same arithmetic as :func:`bss_step` (``sim_type = 2``), one network after another.
+    Same arithmetic as :func:`bss_step` (default expectation), one network after another.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No) or (D, T, No)
+    qa0 : array_like, shape (2*No, 2*Ns) or (K, 2*No, 2*Ns)
+    phi : array_like, shape (2*Ns,) or (K, 2*Ns)
+    data_index : array_like of int, shape (K,), optional
+    bin_size : int, optional
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (K, T, Ns)
+    qa : numpy.ndarray, shape (K, 2*No, 2*Ns)
+    bins : numpy.ndarray, shape (K, T // bin_size, No, 2*Ns)
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> x, qa, bins = simulate_many(d.o, initial_counts(), np.stack([prior_phi(0.5), prior_phi(0.9)]))
+    >>> x.shape, qa.shape
+    ((2, 400, 2), (2, 64, 4))
     """
     from fepteach import _bss_kernels as kern
 
@@ -481,15 +775,37 @@ def simulate_many(o, qa0, phi, data_index=None, bin_size: int = 0):
     return x, qa, bins
 
 
-def simulate_many_beta(o, qa0, alpha, beta, data_index=None, bin_size: int = 0):
-    """As :func:`simulate_many` with deviations ``beta`` (K, No, 2*Ns) — clean variant of SPEC §5.5.2 (:func:`bss_step_beta`)."""
+def simulate_many_beta(o, qa0, phi, beta, data_index=None, bin_size: int = 0):
+    """As :func:`simulate_many` with deviations ``beta`` (K, No, 2*Ns) — clean variant of SPEC §5.5.2 (:func:`bss_step_beta`).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No) or (D, T, No)
+    qa0 : array_like
+    phi : array_like, shape (2*Ns,) or (K, 2*Ns)
+    beta : array_like, shape (No, 2*Ns) or (K, No, 2*Ns)
+    data_index : array_like of int, optional
+    bin_size : int, optional
+
+    Returns
+    -------
+    x, qa, bins : numpy.ndarray
+        As :func:`simulate_many`.
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> x, _, _ = simulate_many_beta(d.o, initial_counts(), prior_phi(0.5), np.zeros((3, 32, 4)))
+    >>> x.shape
+    (3, 400, 2)
+    """
     from fepteach import _bss_kernels as kern
 
     beta = as_float_array("beta", beta, ndim=(2, 3))
     if beta.ndim == 3:
-        alpha = as_float_array("alpha", alpha, ndim=(1, 2))
-        alpha = np.broadcast_to(alpha, (beta.shape[0], alpha.shape[-1])) if alpha.ndim == 1 else alpha
-    obs, idx, qa0, alpha = _prepare_batch(o, qa0, alpha, data_index)
+        phi = as_float_array("phi", phi, ndim=(1, 2))
+        phi = np.broadcast_to(phi, (beta.shape[0], phi.shape[-1])) if phi.ndim == 1 else phi
+    obs, idx, qa0, phi = _prepare_batch(o, qa0, phi, data_index)
     K, T, no, C = qa0.shape[0], obs.shape[1], obs.shape[2], qa0.shape[2]
     if beta.ndim == 2:
         check_shape("beta", beta, (no, C))
@@ -500,25 +816,63 @@ def simulate_many_beta(o, qa0, alpha, beta, data_index=None, bin_size: int = 0):
     x = np.empty((K, T, C // 2))
     qa = np.empty_like(qa0)
     bins = np.zeros((K, T // bin_size if bin_size else 0, no, C))
-    kern.run_networks_beta(obs, idx, qa0, alpha, beta, x, qa, bins, bin_size)
+    kern.run_networks_beta(obs, idx, qa0, phi, beta, x, qa, bins, bin_size)
     return x, qa, bins
 
 
 def simulate_bss(o, qa0, phi, bin_size: int = 10) -> BSSRun:
-    """Fast BSS simulation of one network (numba; same result as :func:`simulate_bss_reference` with ``sim_type=2``).
+    """Fast BSS simulation of one network (numba; same result as :func:`simulate_bss_reference` with the default expectation).
 
     ``o``: (T, No) binary; ``qa0``: (2*No, 2*Ns); ``phi``: (2*Ns,). Returns :class:`BSSRun`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    qa0 : array_like, shape (2*No, 2*Ns)
+    phi : array_like, shape (2*Ns,)
+    bin_size : int, optional
+
+    Returns
+    -------
+    BSSRun
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> run = simulate_bss(d.o, initial_counts(), prior_phi(0.5))
+    >>> run.x.shape, run.abar_bins.shape
+    ((400, 2), (40, 32, 4))
     """
     o, qa0, phi = _check_run_inputs(o, qa0, phi)
     x, qa, bins = simulate_many(o, qa0, phi, bin_size=bin_size)
     return BSSRun(x=x[0], qa=qa[0], abar_bins=bins[0], bin_size=bin_size)
 
 
-def simulate_batch_numpy(o, qa0, phi, sim_type: int = 2, progress: bool | None = None):
-    """K networks stepped side by side with numpy (any ``sim_type``; used for the digamma variant).
+def simulate_batch_numpy(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, progress: bool | None = None):
+    """K networks stepped side by side with numpy (either expectation of ln A; used for the digamma variant).
 
     Same equations as :func:`bss_step`, with a leading network axis: ``o`` (K, T, No), ``qa0`` (K, 2*No, 2*Ns),
     ``phi`` (K, 2*Ns). Returns ``(x (K, T, Ns), qa (K, 2*No, 2*Ns))``.
+
+    Parameters
+    ----------
+    o : array_like, shape (K, T, No)
+    qa0 : array_like, shape (K, 2*No, 2*Ns)
+    phi : array_like, shape (K, 2*Ns)
+    expectation : callable, optional
+    progress : bool, optional
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (K, T, Ns)
+    qa : numpy.ndarray, shape (K, 2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> x, qa = simulate_batch_numpy(d.o[None, :50], initial_counts()[None], prior_phi(0.5)[None], progress=False)
+    >>> bool(np.allclose(x[0], simulate_bss(d.o[:50], initial_counts(), prior_phi(0.5)).x))
+    True
     """
     o = as_float_array("o", o, ndim=3)
     check_binary("o", o)
@@ -527,19 +881,14 @@ def simulate_batch_numpy(o, qa0, phi, sim_type: int = 2, progress: bool | None =
     K, T, no = o.shape
     check_shape("qa0", qa, (K, 2 * no, None))
     check_shape("phi", phi, (K, qa.shape[2]))
-    if sim_type == 2:
-        expected_log = pomdp.dirichlet_log_mean
-    elif sim_type == 1:
-        expected_log = pomdp.dirichlet_expected_log
-    else:
-        raise ValueError(f"sim_type must be 1 (digamma) or 2 (log of the mean); got {sim_type!r}")
+    expected_log = _check_expectation(expectation)
     ns = qa.shape[2] // 2
     o_stacked = np.concatenate([o, 1.0 - o], axis=2)
     x = np.empty((K, T, ns))
     for t in progress_bar(range(T), desc="BSS (numpy batch)", progress=progress):
         lnA = expected_log(qa)
         v = np.einsum("ki,kic->kc", o_stacked[:, t], lnA) + phi
-        x[:, t] = expit(v[:, :ns] - v[:, ns:])
+        x[:, t] = maths.binary_posterior(v)
         qa += o_stacked[:, t, :, None] * np.concatenate([x[:, t], 1.0 - x[:, t]], axis=1)[:, None, :]
     return x, qa
 
@@ -560,6 +909,21 @@ def separation_correlation(s, x) -> np.ndarray:
 
     ``s``: (T, Ns) sources; ``x``: (T, Nx) activity. Returns (Ns, Nx); the diagonal holds the
     matched correlations, the off-diagonal the cross terms.
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns)
+    x : array_like, shape (T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Ns, Nx)
+
+    Examples
+    --------
+    >>> s = np.array([[0.0], [1.0], [0.0], [1.0]])
+    >>> separation_correlation(s, 0.2 + 0.5 * s)
+    array([[1.]])
     """
     s, x = _check_sx(s, x)
     T = s.shape[0]
@@ -579,6 +943,21 @@ def smoothed_response(x_j, s_j, n_basis: int = 5) -> np.ndarray:
     Fits ``x_t - 1/2 ~ sum_k beta_k sin(omega_k t)``, ``omega_k = (k - 1/2) pi / T``, t = 1..T, by least
     squares over the steps where ``s_j`` equals the condition, and evaluates ``1/2 + sum_k beta_k sin(omega_k t)``
     at every t. ``x_j``, ``s_j``: (T,). Returns (2, T): row 0 for s_j = 1, row 1 for s_j = 0.
+
+    Parameters
+    ----------
+    x_j, s_j : array_like, shape (T,)
+    n_basis : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2, T)
+
+    Examples
+    --------
+    >>> s = np.tile([0.0, 1.0], 50)
+    >>> smoothed_response(0.5 + 0.0 * s, s).shape
+    (2, 100)
     """
     x_j = as_float_array("x_j", x_j, ndim=1)
     s_j = as_float_array("s_j", s_j, ndim=1)
@@ -602,6 +981,21 @@ def windowed_slope(x_j, s_j, window: int = 100) -> np.ndarray:
     """Regression slope of x_j on s_j in consecutive windows (SPEC §5.4): corr * sd(x) / sd(s).
 
     ``x_j``, ``s_j``: (T,). Returns (T // window,); NaN where s_j is constant in a window.
+
+    Parameters
+    ----------
+    x_j, s_j : array_like, shape (T,)
+    window : int, optional
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> s = np.tile([0.0, 1.0], 100)
+    >>> float(np.round(windowed_slope(0.2 + 0.6 * s, s, window=50)[0], 6))  # x rises by 0.6 when s turns ON
+    0.6
     """
     x_j = as_float_array("x_j", x_j, ndim=1)
     s_j = as_float_array("s_j", s_j, ndim=1)
@@ -624,6 +1018,19 @@ def synaptic_trajectories(abar_bins) -> np.ndarray:
     P(o=1 | s2 = ON) averaged over the second-half inputs, per bin (both should approach 7/8).
 
     ``abar_bins``: (n_bins, No, 2*Ns) from :class:`BSSRun`. Returns (n_bins, 2).
+
+    Parameters
+    ----------
+    abar_bins : array_like, shape (n_bins, No, 2*Ns)
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> synaptic_trajectories(np.full((3, 32, 4), 0.5)).shape[0]
+    3
     """
     a = as_float_array("abar_bins", abar_bins, ndim=3)
     no = a.shape[1]
@@ -636,6 +1043,22 @@ def cost_frozen(o, qa, phi) -> float:
 
     ``L = sum_t sum_j sum_b s_tj,b (ln(s_tj,b + 1e-24) - v_tj,b)`` with ``v = (o; 1-o)^T ln Abar + phi`` and
     ``s = sigma(v_ON - v_OFF)`` (no learning). ``o`` (T, No); ``qa`` (2*No, 2*Ns); ``phi`` (2*Ns,).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    qa : array_like, shape (2*No, 2*Ns)
+    phi : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> bool(cost_frozen(d.o, landscape_counts(0.2, 0.0), prior_phi(0.5)) < cost_frozen(d.o, landscape_counts(0.0, 0.0), prior_phi(0.5)))
+    True
     """
     o, qa, phi = _check_run_inputs(o, qa, phi)
     return float(_cost_many(o, pomdp.dirichlet_log_mean(qa)[None], phi)[0])
@@ -644,10 +1067,9 @@ def cost_frozen(o, qa, phi) -> float:
 def _cost_many(o, lnA, phi) -> np.ndarray:
     """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,)."""
     K, _, C = lnA.shape
-    ns = C // 2
     o_stacked = np.concatenate([o, 1.0 - o], axis=1)
     v = (o_stacked @ lnA.transpose(1, 0, 2).reshape(lnA.shape[1], K * C)).reshape(-1, K, C) + phi
-    s_on = expit(v[..., :ns] - v[..., ns:])
+    s_on = maths.binary_posterior(v)
     s = np.concatenate([s_on, 1.0 - s_on], axis=-1)
     return (s * (np.log(s + 1e-24) - v)).sum(axis=(0, 2))
 
@@ -659,6 +1081,22 @@ def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
     (default ``0.02 * (0..24)``, i.e. 0 ... 0.48) and the cost :func:`cost_frozen` on the same data ``o`` (T, No)
     with ``phi`` (default ln 1/2 for both values). Vectorised over the cells of each row.
     Returns L of shape (len(d_values), len(d_values)); exactly symmetric in theory (oracle O24).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    d_values : array_like, shape (n,), optional
+    phi : array_like, shape (2*Ns,), optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n)
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> cost_landscape(d.o, d_values=[0.0, 0.1, 0.2]).shape
+    (3, 3)
     """
     o = as_float_array("o", o, ndim=2)
     check_binary("o", o)
@@ -679,6 +1117,19 @@ def learned_deviations(qa) -> tuple[float, float]:
     ``d1`` = half the mean over first-half inputs of P(o=1|s1=ON) - P(o=1|s1=OFF) (with the second-half
     inputs' P(o=1|s2=.) averaged in); ``d2`` likewise for the weakly connected source. ``qa``: (2*No, 2*Ns).
     Returns (d1, d2).
+
+    Parameters
+    ----------
+    qa : array_like, shape (2*No, 2*Ns)
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> learned_deviations(landscape_counts(0.0, 0.0))
+    (0.0, 0.0)
     """
     abar = pomdp.dirichlet_mean(qa)
     b = pomdp.blocks(abar)
@@ -697,6 +1148,22 @@ def alpha_sweep(data: BSSData, p_values=None, qa0=None) -> np.ndarray:
 
     ``p_values`` default ``0.05 * (1..19)``; ``phi = ln[[p, 1-p], [p, 1-p]]``; ``qa0`` default :func:`initial_counts`.
     Returns correlations of shape (len(p_values), Ns, Nx) (see :func:`separation_correlation`).
+
+    Parameters
+    ----------
+    data : BSSData
+    p_values : array_like, optional
+    qa0 : array_like, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(p_values), Ns, Nx)
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> alpha_sweep(d, p_values=[0.3, 0.5]).shape
+    (2, 2, 2)
     """
     p = 0.05 * np.arange(1, 20) if p_values is None else as_float_array("p_values", p_values, ndim=1)
     qa0 = initial_counts() if qa0 is None else qa0
@@ -705,22 +1172,42 @@ def alpha_sweep(data: BSSData, p_values=None, qa0=None) -> np.ndarray:
     return np.stack([separation_correlation(data.s, xk) for xk in x])
 
 
-def beta_sweep(data: BSSData, rng: np.random.Generator, beta_scales=None, qa0=None, alpha=None):
+def beta_sweep(data: BSSData, rng: np.random.Generator, beta_scales=None, qa0=None, phi=None):
     """Separation quality versus the size of deviations from the canonical form (SPEC §5.5.2, clean variant).
 
     For each scale, ``beta ~ N(0, scale^2)`` of shape (No, 2*Ns) is drawn afresh (from ``rng``); the network runs
-    :func:`bss_step_beta` on the same data. ``beta_scales`` default ``0.005 * (0..16)``; ``alpha`` default ln 1/2.
+    :func:`bss_step_beta` on the same data. ``beta_scales`` default ``0.005 * (0..16)``; ``phi`` default ln 1/2.
     Returns ``(correlations (S, Ns, Nx), betas (S, No, 2*Ns))``.
+
+    Parameters
+    ----------
+    data : BSSData
+    rng : numpy.random.Generator
+    beta_scales : array_like, optional
+    qa0 : array_like, optional
+    phi : array_like, shape (2*Ns,), optional
+
+    Returns
+    -------
+    correlations : numpy.ndarray, shape (S, Ns, Nx)
+    betas : numpy.ndarray, shape (S, No, 2*Ns)
+
+    Examples
+    --------
+    >>> d = generate_data(400, np.random.default_rng(0))
+    >>> c, b = beta_sweep(d, np.random.default_rng(1), beta_scales=[0.0, 0.04])
+    >>> c.shape, b.shape
+    ((2, 2, 2), (2, 32, 4))
     """
     rng = check_rng(rng)
     scales = 0.005 * np.arange(17) if beta_scales is None else as_float_array("beta_scales", beta_scales, ndim=1)
     if np.any(scales < 0):
         raise ValueError("beta_scales must be >= 0")
     qa0 = initial_counts() if qa0 is None else qa0
-    alpha = prior_phi(0.5) if alpha is None else alpha
+    phi = prior_phi(0.5) if phi is None else phi
     no, C = N_INPUTS, 2 * N_SOURCES
     betas = np.stack([sc * rng.standard_normal((no, C)) for sc in scales])
-    x, _, _ = simulate_many_beta(data.o, qa0, alpha, betas)
+    x, _, _ = simulate_many_beta(data.o, qa0, phi, betas)
     return np.stack([separation_correlation(data.s, xk) for xk in x]), betas
 
 
@@ -732,6 +1219,22 @@ def prior_grid(rng: np.random.Generator, p_values=None, T: int = T_PAPER, progre
 
     ``p_values`` default ``0.15 + 0.05 * (1..13)`` (0.20 ... 0.80); ``phi = ln[[p1, 1-p1], [p2, 1-p2]]``.
     Returns ``mean_x`` of shape (P, P, 2): ``mean_x[h1, h2, j]`` = <x_j> over all T steps with p1 = p[h1], p2 = p[h2].
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    p_values : array_like, optional
+    T : int, optional
+    progress : bool, optional
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> prior_grid(np.random.default_rng(0), p_values=[0.3, 0.7], T=200, progress=False).shape[:2]
+    (2, 2)
     """
     rng = check_rng(rng)
     p = 0.15 + 0.05 * np.arange(1, 14) if p_values is None else as_float_array("p_values", p_values, ndim=1)
@@ -778,6 +1281,24 @@ def prediction_experiment(phi_hat, rng: np.random.Generator, T: int = T_PAPER, p
     (:func:`prediction_initial_counts`). The "true" network (``phi_true``, default ln 1/2, init 1) and the
     "predicting" network (the estimated ``phi_hat`` (2*Ns,), init 2) learn from the same data.
     Returns :class:`PredictionResult`.
+
+    Parameters
+    ----------
+    phi_hat : array_like, shape (2*Ns,)
+    rng : numpy.random.Generator
+    T : int, optional
+    phi_true : array_like, shape (2*Ns,), optional
+    bin_size : int, optional
+
+    Returns
+    -------
+    PredictionResult
+
+    Examples
+    --------
+    >>> res = prediction_experiment(prior_phi(0.5), np.random.default_rng(0), T=200)
+    >>> type(res).__name__
+    'PredictionResult'
     """
     rng = check_rng(rng)
     phi_hat = as_float_array("phi_hat", phi_hat, ndim=1)
@@ -809,12 +1330,30 @@ class SessionsResult:
 
 
 def sessions_experiment(rng: np.random.Generator, n_samples: int = 20, n_sessions: int = 100,
-                        session_length: int = 256, sim_type: int = 1, progress: bool | None = None) -> SessionsResult:
+                        session_length: int = 256, expectation=pomdp.dirichlet_expected_log,
+                        progress: bool | None = None) -> SessionsResult:
     """The [Py] BSS example: learning shown over sessions (SPEC §5.7).
 
     Per sample: fresh data (SPEC §5.1), [Py] initial counts (:func:`initial_counts_py`), D = (1/2, 1/2),
-    online inference + learning for ``n_sessions * session_length`` steps with ``sim_type`` (1 = digamma, as [Py]).
+    online inference + learning for ``n_sessions * session_length`` steps with ``expectation`` (default the digamma one, as [Py]).
     Samples run side by side (:func:`simulate_batch_numpy`). Returns :class:`SessionsResult`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n_samples, n_sessions, session_length : int, optional
+    expectation : callable, optional
+    progress : bool, optional
+
+    Returns
+    -------
+    SessionsResult
+
+    Examples
+    --------
+    >>> res = sessions_experiment(np.random.default_rng(0), n_samples=2, n_sessions=3, session_length=16, progress=False)
+    >>> res.change.shape, res.correlation.shape
+    ((2, 3, 2), (2,))
     """
     rng = check_rng(rng)
     n_samples = check_int("n_samples", n_samples, minimum=1)
@@ -826,7 +1365,7 @@ def sessions_experiment(rng: np.random.Generator, n_samples: int = 20, n_session
     o = np.stack([d.o for d in datas])
     s = np.stack([d.s for d in datas])
     phi = np.broadcast_to(prior_phi(0.5), (n_samples, 2 * N_SOURCES))
-    x, _ = simulate_batch_numpy(o, qa0, phi, sim_type=sim_type, progress=progress)
+    x, _ = simulate_batch_numpy(o, qa0, phi, expectation=expectation, progress=progress)
     x1 = x[:, :, 0].reshape(n_samples, n_sessions, session_length)
     s1 = s[:, :, 0].reshape(n_samples, n_sessions, session_length)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import expit
 
 from fepteach._validate import as_float_array, check_closed_unit, check_open_unit, check_shape
-from fepteach.cost import HebbHome
+from fepteach.maths import threshold_term
 from fepteach.neurons import logit
 from fepteach.pomdp import blocks, from_blocks, stack
 
@@ -36,21 +36,8 @@ __all__ = [
     "network_to_bayes_two_layer",
     "weights_from_mapping",
     "mapping_from_weights",
-    "threshold_part",
-    "implied_prior",
-    "counts_to_hebb_home",
-    "hebb_home_to_counts",
+    "threshold_constants",
 ]
-
-
-def threshold_part(M1):
-    """Weight-dependent part of an adaptive threshold, ``ln(1 - sigma(M1)) 1`` (SPEC eq. 1.2), over the last axis.
-
-    ``M1``: (..., Npost, Npre). Returns (..., Npost). Equals ``sum_i ln Abar[OFF, ·]`` under the
-    dictionary (oracle O16).
-    """
-    M1 = as_float_array("M1", M1)
-    return -np.logaddexp(0.0, M1).sum(axis=-1)
 
 
 @dataclass
@@ -74,7 +61,7 @@ class SingleLayerNetwork:
 
     def thresholds(self):
         """Adaptive thresholds ``(h1, h0)``, each (..., Nx) (SPEC eq. 1.2)."""
-        return threshold_part(self.W1) + self.phi1, threshold_part(self.W0) + self.phi0
+        return threshold_term(self.W1) + self.phi1, threshold_term(self.W0) + self.phi0
 
 
 @dataclass
@@ -83,12 +70,12 @@ class SingleLayerBayes:
 
     Attributes
     ----------
-    s : (T, 2*Ns) — posterior expectations ``(s; 1 - s)`` (ON half first)
+    s_stacked : (T, 2*Ns) — posterior expectations ``(s; 1 - s)`` (ON half first)
     A : (..., 2*No, 2*Ns) — posterior mean likelihood ``A[a*No+i, b*Ns+j] = P(o_i=a | s_j=b)``
     D : (2*Ns,) — state prior ``(D_ON; D_OFF)`` (positive; need not be normalised)
     """
 
-    s: np.ndarray
+    s_stacked: np.ndarray
     A: np.ndarray
     D: np.ndarray
 
@@ -123,9 +110,9 @@ class TwoLayerNetwork:
 
     def thresholds(self):
         """Adaptive thresholds ``(h1, h0, m1, m0)``, shapes (..., Nx), (..., Nx), (..., Ny), (..., Ny) (SPEC §2.4)."""
-        h1 = threshold_part(self.W1) + threshold_part(self.K1) + self.phi1
-        h0 = threshold_part(self.W0) + threshold_part(self.K0) + self.phi0
-        return h1, h0, threshold_part(self.V1) + self.psi1, threshold_part(self.V0) + self.psi0
+        h1 = threshold_term(self.W1) + threshold_term(self.K1) + self.phi1
+        h0 = threshold_term(self.W0) + threshold_term(self.K0) + self.phi0
+        return h1, h0, threshold_term(self.V1) + self.psi1, threshold_term(self.V0) + self.psi0
 
 
 @dataclass
@@ -134,16 +121,16 @@ class TwoLayerBayes:
 
     Attributes
     ----------
-    s : (T, 2*Ns) — state posteriors ``(s; 1 - s)``
-    delta : (T, 2*Nd) — decision posteriors ``(delta; 1 - delta)``
+    s_stacked : (T, 2*Ns) — state posteriors ``(s; 1 - s)``
+    delta_stacked : (T, 2*Nd) — decision posteriors ``(delta; 1 - delta)``
     A : (..., 2*No, 2*Ns) — likelihood, child o, parent s
     Bbar : (..., 2*Ns, 2*Ns) — postdictive transition, child s_{tau-1}, parent s_tau
     Cbar : (..., 2*Ns, 2*Nd) — postdictive policy mapping, child s_{tau-1}, parent delta_tau
     D : (2*Ns,) — state prior; E : (2*Nd,) — decision prior
     """
 
-    s: np.ndarray
-    delta: np.ndarray
+    s_stacked: np.ndarray
+    delta_stacked: np.ndarray
     A: np.ndarray
     Bbar: np.ndarray
     Cbar: np.ndarray
@@ -161,6 +148,23 @@ def weights_from_mapping(M, name: str = "A"):
 
     ``M``: (..., 2*Nc, 2*Np), entries in (0, 1). Returns ``M1[..., j, i] = logit(M[..., i, j])`` and
     ``M0[..., j, i] = logit(M[..., i, Np + j])``, each (..., Np, Nc) (postsynaptic = parent) (SPEC §4.5).
+
+    Parameters
+    ----------
+    M : array_like, shape (..., 2*Nc, 2*Np)
+    name : str, optional
+        The parameter's name in error messages.
+
+    Returns
+    -------
+    M1, M0 : numpy.ndarray, each shape (..., Np, Nc)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one hidden factor
+    >>> W1, W0 = weights_from_mapping(A)
+    >>> round(float(W1[0, 0]), 4), round(float(W0[0, 0]), 4)  # logit(0.8), logit(0.3)
+    (1.3863, -0.8473)
     """
     M = as_float_array(name, M)
     if M.ndim < 2 or M.shape[-1] % 2 or M.shape[-2] % 2:
@@ -175,6 +179,22 @@ def mapping_from_weights(M1, M0, name1: str = "W1", name0: str = "W0"):
 
     ``M1, M0``: (..., Npost, Npre). Returns (..., 2*Npre, 2*Npost) with ON-child blocks
     ``sigma(M1)^T``, ``sigma(M0)^T`` and OFF-child blocks their complements.
+
+    Parameters
+    ----------
+    M1, M0 : array_like, shape (..., Npost, Npre)
+    name1, name0 : str, optional
+        Names in error messages.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 2*Npre, 2*Npost)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])
+    >>> bool(np.allclose(mapping_from_weights(*weights_from_mapping(A)), A))
+    True
     """
     M1 = as_float_array(name1, M1)
     M0 = as_float_array(name0, M0)
@@ -187,30 +207,29 @@ def mapping_from_weights(M1, M0, name1: str = "W1", name0: str = "W0"):
     return from_blocks(p1, p0, 1.0 - p1, 1.0 - p0)
 
 
-def implied_prior(W1, W0, h1, h0):
-    """Threshold constants implied by given thresholds: ``phi = h - ln(1 - sigma(W)) 1`` (SPEC §4.5).
+def threshold_constants(W1, W0, h1, h0):
+    """Threshold constants behind given thresholds: ``phi = h - ln(1 - sigma(W)) 1`` (P1 eq. 1.2, SPEC §4.5).
 
-    Shapes: W1, W0 (..., Nx, No); h1, h0 (..., Nx). Returns ``(phi1, phi0)``; the implied prior
-    is ``D_ON = exp(phi1) / (exp(phi1) + exp(phi0))``.
+    The inverse of :func:`fepteach.neurons.adaptive_thresholds`. Under the dictionary ``phi = ln D``,
+    so the implied prior is ``D_ON = exp(phi1) / (exp(phi1) + exp(phi0))``.
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (..., Nx, No)
+    h1, h0 : array_like, shape (..., Nx)
+
+    Returns
+    -------
+    phi1, phi0 : numpy.ndarray, each shape (..., Nx)
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 2))
+    >>> threshold_constants(W, W, [-1.0], [-2.0])  # h = 2 ln(1/2) + phi
+    (array([0.38629436]), array([-0.61370564]))
     """
-    return (as_float_array("h1", h1) - threshold_part(as_float_array("W1", W1)),
-            as_float_array("h0", h0) - threshold_part(as_float_array("W0", W0)))
-
-
-def counts_to_hebb_home(qa) -> HebbHome:
-    """Dirichlet counts (stacked (2*No, 2*Nx)) -> Hebbian/homeostatic sums (SPEC §4.5 table).
-
-    ``hebb1 = a_ON,ON^T``, ``home1 = (a_ON,ON + a_OFF,ON)^T``, ``hebb0 = a_ON,OFF^T``,
-    ``home0 = (a_ON,OFF + a_OFF,OFF)^T``; each (Nx, No).
-    """
-    b = blocks(qa)
-    return HebbHome(b.on_on.T.copy(), (b.on_on + b.off_on).T.copy(),
-                    b.on_off.T.copy(), (b.on_off + b.off_off).T.copy())
-
-
-def hebb_home_to_counts(hh: HebbHome) -> np.ndarray:
-    """Inverse of :func:`counts_to_hebb_home`: returns stacked counts (2*No, 2*Nx)."""
-    return from_blocks(hh.hebb1.T, hh.hebb0.T, (hh.home1 - hh.hebb1).T, (hh.home0 - hh.hebb0).T)
+    return (as_float_array("h1", h1) - threshold_term(as_float_array("W1", W1)),
+            as_float_array("h0", h0) - threshold_term(as_float_array("W0", W0)))
 
 
 # ---------------------------------------------------------------------------
@@ -251,26 +270,76 @@ def _consts(name1, c1, name0, c0, n):
 
 
 def bayes_to_network(p: SingleLayerBayes) -> SingleLayerNetwork:
-    """Bayes -> network, single layer (SPEC §4.5): ``x = s_ON``, ``W = logit(A^T)`` blocks, ``phi = ln D``."""
+    """Bayes -> network, single layer (SPEC §4.5): ``x = s_ON``, ``W = logit(A^T)`` blocks, ``phi = ln D``.
+
+    Parameters
+    ----------
+    p : SingleLayerBayes
+
+    Returns
+    -------
+    SingleLayerNetwork
+
+    Examples
+    --------
+    >>> p = SingleLayerBayes(s_stacked=np.array([[0.9, 0.1]]), A=np.array([[0.8, 0.3], [0.2, 0.7]]), D=np.array([0.5, 0.5]))
+    >>> n = bayes_to_network(p)
+    >>> float(n.x[0, 0]), round(float(n.phi1[0]), 4)
+    (0.9, -0.6931)
+    """
     W1, W0 = weights_from_mapping(p.A, "A")
     Nx = W1.shape[-2]
-    x = _on_half("s", p.s)
+    x = _on_half("s_stacked", p.s_stacked)
     check_shape("s", x, (None, Nx))
     phi1, phi0 = _log_prior("D", p.D, Nx)
     return SingleLayerNetwork(x=x, W1=W1, W0=W0, phi1=phi1, phi0=phi0)
 
 
 def network_to_bayes(n: SingleLayerNetwork) -> SingleLayerBayes:
-    """Network -> Bayes, single layer (SPEC §4.5): ``s = (x; 1-x)``, ``A`` from sigma(W), ``D = exp(phi)``."""
+    """Network -> Bayes, single layer (SPEC §4.5): ``s = (x; 1-x)``, ``A`` from sigma(W), ``D = exp(phi)``.
+
+    Parameters
+    ----------
+    n : SingleLayerNetwork
+
+    Returns
+    -------
+    SingleLayerBayes
+
+    Examples
+    --------
+    >>> p = SingleLayerBayes(s_stacked=np.array([[0.9, 0.1]]), A=np.array([[0.8, 0.3], [0.2, 0.7]]), D=np.array([0.5, 0.5]))
+    >>> q = network_to_bayes(bayes_to_network(p))
+    >>> bool(np.allclose(q.A, p.A) and np.allclose(q.s_stacked, p.s_stacked))
+    True
+    """
     A = mapping_from_weights(n.W1, n.W0)
     Nx = A.shape[-1] // 2
     x = _activity("x", n.x, Nx)
     phi1, phi0 = _consts("phi1", n.phi1, "phi0", n.phi0, Nx)
-    return SingleLayerBayes(s=stack(x), A=A, D=np.exp(np.concatenate([phi1, phi0])))
+    return SingleLayerBayes(s_stacked=stack(x), A=A, D=np.exp(np.concatenate([phi1, phi0])))
 
 
 def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
-    """Bayes -> network, two layers (SPEC §4.7): W from A, K from Bbar, V from Cbar (last-two-axes transpose)."""
+    """Bayes -> network, two layers (SPEC §4.7): W from A, K from Bbar, V from Cbar (last-two-axes transpose).
+
+    Parameters
+    ----------
+    p : TwoLayerBayes
+
+    Returns
+    -------
+    TwoLayerNetwork
+
+    Examples
+    --------
+    >>> half = np.full((2, 2), 0.5)
+    >>> p = TwoLayerBayes(s_stacked=np.array([[0.9, 0.1]]), delta_stacked=np.array([[0.2, 0.8]]),
+    ...                   A=np.array([[0.8, 0.3], [0.2, 0.7]]), Bbar=half, Cbar=half, D=np.full(2, 0.5), E=np.full(2, 0.5))
+    >>> n = bayes_to_network_two_layer(p)
+    >>> float(n.K1[0, 0]), float(n.y[0, 0])  # Bbar = 1/2: no recurrent weight
+    (0.0, 0.2)
+    """
     W1, W0 = weights_from_mapping(p.A, "A")
     K1, K0 = weights_from_mapping(p.Bbar, "Bbar")
     V1, V0 = weights_from_mapping(p.Cbar, "Cbar")
@@ -279,9 +348,9 @@ def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
         raise ValueError(f"Bbar must have shape (..., {2 * Nx}, {2 * Nx}) to match A; got {np.shape(p.Bbar)}")
     if V1.shape[-1] != Nx:
         raise ValueError(f"Cbar must have {2 * Nx} rows (2*Ns) to match A; got {np.shape(p.Cbar)}")
-    x = _on_half("s", p.s)
+    x = _on_half("s_stacked", p.s_stacked)
     check_shape("s", x, (None, Nx))
-    y = _on_half("delta", p.delta)
+    y = _on_half("delta_stacked", p.delta_stacked)
     check_shape("delta", y, (None, Ny))
     phi1, phi0 = _log_prior("D", p.D, Nx)
     psi1, psi0 = _log_prior("E", p.E, Ny)
@@ -290,7 +359,25 @@ def bayes_to_network_two_layer(p: TwoLayerBayes) -> TwoLayerNetwork:
 
 
 def network_to_bayes_two_layer(n: TwoLayerNetwork) -> TwoLayerBayes:
-    """Network -> Bayes, two layers (SPEC §4.7): inverse of :func:`bayes_to_network_two_layer`."""
+    """Network -> Bayes, two layers (SPEC §4.7): inverse of :func:`bayes_to_network_two_layer`.
+
+    Parameters
+    ----------
+    n : TwoLayerNetwork
+
+    Returns
+    -------
+    TwoLayerBayes
+
+    Examples
+    --------
+    >>> half = np.full((2, 2), 0.5)
+    >>> p = TwoLayerBayes(s_stacked=np.array([[0.9, 0.1]]), delta_stacked=np.array([[0.2, 0.8]]),
+    ...                   A=np.array([[0.8, 0.3], [0.2, 0.7]]), Bbar=half, Cbar=half, D=np.full(2, 0.5), E=np.full(2, 0.5))
+    >>> q = network_to_bayes_two_layer(bayes_to_network_two_layer(p))
+    >>> bool(np.allclose(q.A, p.A) and np.allclose(q.delta_stacked, p.delta_stacked))
+    True
+    """
     A = mapping_from_weights(n.W1, n.W0)
     Bbar = mapping_from_weights(n.K1, n.K0, "K1", "K0")
     Cbar = mapping_from_weights(n.V1, n.V0, "V1", "V0")
@@ -303,5 +390,5 @@ def network_to_bayes_two_layer(n: TwoLayerNetwork) -> TwoLayerBayes:
     y = _activity("y", n.y, Ny)
     phi1, phi0 = _consts("phi1", n.phi1, "phi0", n.phi0, Nx)
     psi1, psi0 = _consts("psi1", n.psi1, "psi0", n.psi0, Ny)
-    return TwoLayerBayes(s=stack(x), delta=stack(y), A=A, Bbar=Bbar, Cbar=Cbar,
+    return TwoLayerBayes(s_stacked=stack(x), delta_stacked=stack(y), A=A, Bbar=Bbar, Cbar=Cbar,
                          D=np.exp(np.concatenate([phi1, phi0])), E=np.exp(np.concatenate([psi1, psi0])))

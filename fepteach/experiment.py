@@ -239,7 +239,7 @@ def check_out_folder(out) -> Path:
 
 
 def _check_common(prior, n_agents, n_trials, seed, T):
-    prior = ag.check_prior(prior)
+    prior = ag.check_e_right(prior)
     n_agents = check_int("n_agents", n_agents, minimum=1)
     n_trials = check_int("n_trials", n_trials, minimum=1)
     seed = check_int("seed", seed, minimum=0)

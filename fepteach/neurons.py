@@ -18,6 +18,7 @@ import numpy as np
 from scipy.special import expit, logit as _logit
 
 from ._validate import EPS, as_float_array, check_open_unit, check_positive, check_int, check_shape
+from .maths import threshold_term
 
 __all__ = [
     "sigmoid",
@@ -45,6 +46,19 @@ def sigmoid(z):
     """Logistic function sigma(z) = 1 / (1 + exp(-z)), element-wise (SPEC §1.1).
 
     Numerically safe for any finite z (no overflow warnings): wraps ``scipy.special.expit``.
+
+    Parameters
+    ----------
+    z : array_like
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 1000.0])
+    array([0.5, 1. ])
     """
     return expit(as_float_array("z", z))
 
@@ -54,6 +68,21 @@ def logit(x, eps: float = EPS):
 
     ``x`` must lie in [0, 1]; values closer than ``eps`` to 0 or 1 are clipped to
     [eps, 1 - eps] (the floor both reference codes use) so that the result is finite.
+
+    Parameters
+    ----------
+    x : array_like
+        Values in [0, 1].
+    eps : float, optional
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> float(logit(0.5)), float(logit(1.0).round(3))  # clipped to 1 - 1e-6
+    (0.0, 13.816)
     """
     x = as_float_array("x", x)
     if np.any(x < 0.0) or np.any(x > 1.0):
@@ -72,7 +101,7 @@ def _weights(W1, W0, name1="W1", name0="W0"):
     return W1, W0
 
 
-def _vec(name, v, n, what):
+def _vec(name, v, n):
     v = as_float_array(name, v, ndim=1)
     check_shape(name, v, (n,))
     return v
@@ -87,13 +116,29 @@ def adaptive_thresholds(W1, W0, phi1, phi0):
     ``phi1``, ``phi0`` encode the implicit prior (phi = ln D, SPEC §4.5).
 
     Shapes: W1, W0 (Nx, No); phi1, phi0 (Nx,). Returns (h1, h0), each (Nx,).
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    phi1, phi0 : array_like, shape (Nx,)
+        Threshold constants (``ln D``).
+
+    Returns
+    -------
+    h1, h0 : numpy.ndarray, each shape (Nx,)
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 2))
+    >>> adaptive_thresholds(W, W, [0.0], [0.0])[0].round(4)  # 2 ln(1/2)
+    array([-1.3863])
     """
     W1, W0 = _weights(W1, W0)
-    phi1 = _vec("phi1", phi1, W1.shape[0], "one per neuron")
-    phi0 = _vec("phi0", phi0, W1.shape[0], "one per neuron")
-    # ln(1 - sigma(W)) = -ln(1 + e^W) = -logaddexp(0, W), exact and overflow-free
-    h1 = -np.logaddexp(0.0, W1).sum(axis=1) + phi1
-    h0 = -np.logaddexp(0.0, W0).sum(axis=1) + phi0
+    phi1 = _vec("phi1", phi1, W1.shape[0])
+    phi0 = _vec("phi0", phi0, W1.shape[0])
+    h1 = threshold_term(W1) + phi1
+    h0 = threshold_term(W0) + phi0
     return h1, h0
 
 
@@ -105,6 +150,24 @@ def two_layer_thresholds(W1, W0, K1, K0, V1, V0, phi1, phi0, psi1, psi0):
 
     Shapes: W (Nx, No), K (Nx, Nx), V (Ny, Nx), phi (Nx,), psi (Ny,).
     Returns (h1, h0, m1, m0) with shapes (Nx,), (Nx,), (Ny,), (Ny,).
+
+    Parameters
+    ----------
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    V1, V0 : array_like, shape (Ny, Nx)
+    phi1, phi0 : array_like, shape (Nx,)
+    psi1, psi0 : array_like, shape (Ny,)
+
+    Returns
+    -------
+    h1, h0, m1, m0 : numpy.ndarray
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> [float(v[0].round(4)) for v in two_layer_thresholds(Z, Z, Z, Z, Z, Z, [0.0], [0.0], [0.0], [0.0])]
+    [-1.3863, -1.3863, -0.6931, -0.6931]
     """
     W1, W0 = _weights(W1, W0)
     K1, K0 = _weights(K1, K0, "K1", "K0")
@@ -114,10 +177,10 @@ def two_layer_thresholds(W1, W0, K1, K0, V1, V0, phi1, phi0, psi1, psi0):
     check_shape("V1", V1, (None, nx))
     ny = V1.shape[0]
     h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
-    h1 = h1 - np.logaddexp(0.0, K1).sum(axis=1)
-    h0 = h0 - np.logaddexp(0.0, K0).sum(axis=1)
-    m1 = -np.logaddexp(0.0, V1).sum(axis=1) + _vec("psi1", psi1, ny, "one per output neuron")
-    m0 = -np.logaddexp(0.0, V0).sum(axis=1) + _vec("psi0", psi0, ny, "one per output neuron")
+    h1 = h1 + threshold_term(K1)
+    h0 = h0 + threshold_term(K0)
+    m1 = threshold_term(V1) + _vec("psi1", psi1, ny)
+    m0 = threshold_term(V0) + _vec("psi0", psi0, ny)
     return h1, h0, m1, m0
 
 
@@ -129,8 +192,8 @@ def _layer(o, W1, W0, h1, h0):
     nx, no = W1.shape
     o = as_float_array("o", o, ndim=1)
     check_shape("o", o, (no,))
-    h1 = _vec("h1", h1, nx, "")
-    h0 = _vec("h0", h0, nx, "")
+    h1 = _vec("h1", h1, nx)
+    h0 = _vec("h0", h0, nx)
     return o, W1, W0, h1, h0
 
 
@@ -138,6 +201,22 @@ def total_input(o, W1, W0, h1, h0):
     """Total input (W1 - W0) o + h1 - h0 to each neuron, the fixed point's membrane potential (SPEC §2.1).
 
     Shapes: o (No,), W1, W0 (Nx, No), h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> total_input([1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    array([1.1])
     """
     o, W1, W0, h1, h0 = _layer(o, W1, W0, h1, h0)
     return (W1 - W0) @ o + h1 - h0
@@ -150,6 +229,26 @@ def rhs_x(x, o, W1, W0, h1, h0, tau: float = 1.0):
 
     Shapes: x (Nx,) with entries strictly in (0, 1); o (No,); W1, W0 (Nx, No);
     h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    x : array_like, shape (Nx,)
+        Firing rates in (0, 1).
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> x_star = fixed_point([1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    >>> float(np.abs(rhs_x(x_star, [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])).max()) < 1e-12  # at rest at x*
+    True
     """
     tau = check_positive("tau", tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -166,6 +265,25 @@ def rhs_u(u, o, W1, W0, h1, h0, tau: float = 1.0):
 
     Same fixed point as the x-form; the flow is the x-form's rescaled by 1 / (x (1 - x)).
     Shapes: u (Nx,) any real numbers; o (No,); W1, W0 (Nx, No); h1, h0 (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    u : array_like, shape (Nx,)
+        Membrane potentials.
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> rhs_u([0.0], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])  # relaxes towards the total input 1.1
+    array([1.1])
     """
     tau = check_positive("tau", tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -178,6 +296,22 @@ def fixed_point(o, W1, W0, h1, h0):
     """Closed-form fixed point x* = sigma((W1 - W0) o + h1 - h0) of eq. (1.1) (SPEC §2.1).
 
     Shapes: o (No,); W1, W0 (Nx, No); h1, h0 (Nx,). Returns x* (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> fixed_point([1.0], [[2.0]], [[0.5]], [-0.3], [0.1]).round(4)
+    array([0.7503])
     """
     return expit(total_input(o, W1, W0, h1, h0))
 
@@ -188,6 +322,21 @@ def max_stable_dt_x(x_star, tau: float = 1.0):
     Linearising eq. (1.1) gives the relaxation rate 1 / (tau x* (1 - x*)), so Euler is
     stable only for dt < 2 tau x* (1 - x*); the binding neuron is the most saturated one.
     Shape: x_star (Nx,). Returns a float.
+
+    Parameters
+    ----------
+    x_star : array_like
+        Fixed point(s) in (0, 1).
+    tau : float, optional
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> max_stable_dt_x([0.5])  # 2 tau x*(1 - x*)
+    0.5
     """
     tau = check_positive("tau", tau)
     x_star = as_float_array("x_star", x_star)
@@ -211,6 +360,27 @@ def integrate_x(x0, o, W1, W0, h1, h0, dt: float = 0.001, n_steps: int = 2000, t
 
     Shapes: x0 (Nx,) in (0, 1); o (No,); W (Nx, No); h (Nx,).
     Returns the trajectory, shape (n_steps + 1, Nx), starting with x0.
+
+    Parameters
+    ----------
+    x0 : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    dt : float, optional
+    n_steps : int, optional
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps + 1, Nx)
+
+    Examples
+    --------
+    >>> xs = integrate_x([0.1], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1], dt=0.01, n_steps=3000)
+    >>> float(xs[-1, 0].round(4))
+    0.7503
     """
     dt, n_steps, tau = _steps(dt, n_steps, tau)
     I = total_input(o, W1, W0, h1, h0)
@@ -245,6 +415,27 @@ def integrate_u(u0, o, W1, W0, h1, h0, dt: float = 0.05, n_steps: int = 1000, ta
 
     Shapes: u0 (Nx,); o (No,); W (Nx, No); h (Nx,).
     Returns the u trajectory, shape (n_steps + 1, Nx); apply ``sigmoid`` for rates.
+
+    Parameters
+    ----------
+    u0 : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    W1, W0 : array_like, shape (Nx, No)
+        Synaptic strengths (rows: postsynaptic neurons).
+    h1, h0 : array_like, shape (Nx,)
+    dt : float, optional
+    n_steps : int, optional
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps + 1, Nx)
+
+    Examples
+    --------
+    >>> us = integrate_u([0.0], [1.0], [[2.0]], [[0.5]], [-0.3], [0.1])
+    >>> float(us[-1, 0].round(4))  # the total input
+    1.1
     """
     dt, n_steps, tau = _steps(dt, n_steps, tau)
     if dt >= tau:
@@ -265,6 +456,21 @@ def relaxation_time_u(initial_error: float, tolerance: float, tau: float = 1.0) 
     """Time for the u-form to shrink an initial error to ``tolerance`` (SPEC §2.1).
 
     u(t) - I = (u0 - I) exp(-t / tau), so t = tau ln(initial_error / tolerance).
+
+    Parameters
+    ----------
+    initial_error : float
+    tolerance : float
+    tau : float, optional
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(relaxation_time_u(1.0, 1e-3), 3)  # ln 1000
+    6.908
     """
     e0 = check_positive("initial_error", initial_error)
     tol = check_positive("tolerance", tolerance)
@@ -282,15 +488,15 @@ def _middle_input(o, x_prev, W1, W0, K1, K0, h1, h0):
     check_shape("K1", K1, (nx, nx))
     o = as_float_array("o", o, ndim=1)
     check_shape("o", o, (no,))
-    x_prev = _vec("x_prev", x_prev, nx, "")
-    return (W1 - W0) @ o + (K1 - K0) @ x_prev + _vec("h1", h1, nx, "") - _vec("h0", h0, nx, "")
+    x_prev = _vec("x_prev", x_prev, nx)
+    return (W1 - W0) @ o + (K1 - K0) @ x_prev + _vec("h1", h1, nx) - _vec("h0", h0, nx)
 
 
 def _output_input(x_prev, V1, V0, m1, m0):
     V1, V0 = _weights(V1, V0, "V1", "V0")
     ny, nx = V1.shape
-    x_prev = _vec("x_prev", x_prev, nx, "")
-    return (V1 - V0) @ x_prev + _vec("m1", m1, ny, "") - _vec("m0", m0, ny, "")
+    x_prev = _vec("x_prev", x_prev, nx)
+    return (V1 - V0) @ x_prev + _vec("m1", m1, ny) - _vec("m0", m0, ny)
 
 
 def rhs_x_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0, tau: float = 1.0):
@@ -299,6 +505,26 @@ def rhs_x_two_layer(x, o, x_prev, W1, W0, K1, K0, h1, h0, tau: float = 1.0):
         tau dx/dt = -logit(x) + (W1 - W0) o + (K1 - K0) x_prev + h1 - h0
 
     Shapes: x, x_prev (Nx,); o (No,); W (Nx, No); K (Nx, Nx); h (Nx,). Returns (Nx,).
+
+    Parameters
+    ----------
+    x : array_like, shape (Nx,)
+    o : array_like, shape (No,)
+    x_prev : array_like, shape (Nx,)
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    h1, h0 : array_like, shape (Nx,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nx,)
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> rhs_x_two_layer([0.5], [1.0], [0.5], Z, Z, Z, Z, [0.0], [0.0])  # x = 1/2 is the rest point
+    array([0.])
     """
     tau = check_positive("tau", tau)
     I = _middle_input(o, x_prev, W1, W0, K1, K0, h1, h0)
@@ -314,6 +540,24 @@ def rhs_y(y, x_prev, V1, V0, m1, m0, tau: float = 1.0):
         tau dy/dt = -logit(y) + (V1 - V0) x_prev + m1 - m0
 
     Shapes: y (Ny,); x_prev (Nx,); V (Ny, Nx); m (Ny,). Returns (Ny,).
+
+    Parameters
+    ----------
+    y : array_like, shape (Ny,)
+    x_prev : array_like, shape (Nx,)
+    V1, V0 : array_like, shape (Ny, Nx)
+    m1, m0 : array_like, shape (Ny,)
+    tau : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (Ny,)
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> rhs_y([0.5], [0.5], Z, Z, [0.0], [0.0])
+    array([0.])
     """
     tau = check_positive("tau", tau)
     I = _output_input(x_prev, V1, V0, m1, m0)
@@ -329,6 +573,27 @@ def fixed_point_two_layer(o, x_prev, W1, W0, K1, K0, V1, V0, h1, h0, m1, m0):
         x = sigma((W1 - W0) o + (K1 - K0) x_prev + h1 - h0),   y = sigma((V1 - V0) x_prev + m1 - m0)
 
     The output layer sees the *previous* middle-layer activity. Returns (x (Nx,), y (Ny,)).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    x_prev : array_like, shape (Nx,)
+    W1, W0 : array_like, shape (Nx, No)
+    K1, K0 : array_like, shape (Nx, Nx)
+    V1, V0 : array_like, shape (Ny, Nx)
+    h1, h0 : array_like, shape (Nx,)
+    m1, m0 : array_like, shape (Ny,)
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+
+    Examples
+    --------
+    >>> Z = np.zeros((1, 1))
+    >>> x, y = fixed_point_two_layer([1.0], [0.5], [[2.0]], Z, Z, Z, Z, Z, [0.0], [0.0], [0.0], [0.0])
+    >>> float(x[0].round(4)), float(y[0])
+    (0.8808, 0.5)
     """
     x = expit(_middle_input(o, x_prev, W1, W0, K1, K0, h1, h0))
     y = expit(_output_input(x_prev, V1, V0, m1, m0))

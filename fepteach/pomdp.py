@@ -21,6 +21,12 @@ allowed in the Dirichlet functions; the last two axes are (child, parent).
 
 Observation vectors are stacked as ``(o; 1-o)`` of length ``2*No`` and state
 posteriors as ``(s; 1-s)`` of length ``2*Ns`` (:func:`stack`).
+
+Naming rule for per-step variables (the whole library follows it): an unqualified name
+(``s``, ``x``, ``q``, ``y``, ``delta``, ``d``) is the ON half, shape ``(..., N)`` -- for the
+network this is its activity, ``x = s_ON``; the stacked ``(ON; OFF)`` form, shape
+``(..., 2N)``, carries the suffix ``_stacked`` (``s_stacked``, ``q_stacked``,
+``q_prev_stacked``). Parameters (``A``, ``qa``, ``D``, ``E``, ``lnD``...) are always stacked.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln
+from scipy.special import digamma, gammaln
 
+from fepteach import maths
 from fepteach._validate import (
     EPS,
     as_float_array,
@@ -40,6 +47,9 @@ from fepteach._validate import (
     check_rng,
     check_shape,
 )
+from fepteach._validate import check_counts as _check_counts
+from fepteach._validate import check_stacked as _check_stacked
+from fepteach.maths import dirichlet_log_mean, selection_probabilities, stack
 
 __all__ = [
     "EPS",
@@ -69,8 +79,10 @@ __all__ = [
     "posterior_states_two_layer",
     "decision_posterior",
     "free_energy_two_layer",
-    "decision_probabilities",
+    "selection_probabilities",
     "sample_decision",
+    "free_energy_curve",
+    "prior_sweep",
 ]
 
 
@@ -92,22 +104,24 @@ class Blocks(NamedTuple):
     off_off: np.ndarray
 
 
-def _check_stacked(name: str, M) -> np.ndarray:
-    arr = as_float_array(name, M)
-    if arr.ndim < 2:
-        raise ValueError(f"{name} must be at least 2-D (stacked layout (2*Nc, 2*Np)); got shape {arr.shape}")
-    if arr.shape[-1] % 2 or arr.shape[-2] % 2:
-        raise ValueError(
-            f"{name} must have even last two axes (stacked layout (2*Nc, 2*Np), Lesson 03); got shape {arr.shape}"
-        )
-    return arr
-
-
 def blocks(M) -> Blocks:
     """Named views of a stacked mapping or count array ``M`` of shape ``(..., 2*Nc, 2*Np)`` (SPEC §1.5).
 
     Returns :class:`Blocks` ``(on_on, on_off, off_on, off_off)``, each of shape ``(..., Nc, Np)``,
     where the first word is the child value and the second the parent value.
+
+    Parameters
+    ----------
+    M : array_like, shape (..., 2*Nc, 2*Np)
+
+    Returns
+    -------
+    Blocks
+
+    Examples
+    --------
+    >>> blocks(np.arange(4.0).reshape(2, 2)).on_off
+    array([[1.]])
     """
     arr = _check_stacked("M", M)
     nc, npar = arr.shape[-2] // 2, arr.shape[-1] // 2
@@ -115,7 +129,22 @@ def blocks(M) -> Blocks:
 
 
 def from_blocks(on_on, on_off, off_on, off_off) -> np.ndarray:
-    """Inverse of :func:`blocks`: assemble four ``(..., Nc, Np)`` blocks into ``(..., 2*Nc, 2*Np)`` (SPEC §1.5)."""
+    """Inverse of :func:`blocks`: assemble four ``(..., Nc, Np)`` blocks into ``(..., 2*Nc, 2*Np)`` (SPEC §1.5).
+
+    Parameters
+    ----------
+    on_on, on_off, off_on, off_off : array_like, each shape (..., Nc, Np)
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 2*Nc, 2*Np)
+
+    Examples
+    --------
+    >>> from_blocks([[0.8]], [[0.3]], [[0.2]], [[0.7]])
+    array([[0.8, 0.3],
+           [0.2, 0.7]])
+    """
     parts = [as_float_array(n, v) for n, v in
              (("on_on", on_on), ("on_off", on_off), ("off_on", off_on), ("off_off", off_off))]
     for n, p in zip(("on_off", "off_on", "off_off"), parts[1:]):
@@ -126,27 +155,9 @@ def from_blocks(on_on, on_off, off_on, off_off) -> np.ndarray:
     return np.concatenate([top, bottom], axis=-2)
 
 
-def stack(x) -> np.ndarray:
-    """Stack a vector of ON-probabilities (or binary values) with its complement: ``(x; 1-x)`` (SPEC §1.5).
-
-    ``x`` has shape ``(..., N)``; the result has shape ``(..., 2N)``.
-    """
-    arr = as_float_array("x", x)
-    if arr.ndim < 1:
-        raise ValueError(f"x must be at least 1-D; got shape {arr.shape}")
-    return np.concatenate([arr, 1.0 - arr], axis=-1)
-
-
 # ---------------------------------------------------------------------------
 # Dirichlet expectations (SPEC §4.4)
 # ---------------------------------------------------------------------------
-
-
-def _check_counts(name: str, qa) -> np.ndarray:
-    arr = _check_stacked(name, qa)
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must contain non-negative Dirichlet counts; found {arr[arr < 0].ravel()[0]:g}")
-    return arr
 
 
 def child_totals(qa) -> np.ndarray:
@@ -154,6 +165,21 @@ def child_totals(qa) -> np.ndarray:
 
     ``qa`` has shape ``(..., 2*Nc, 2*Np)``; the result has the same shape, entry
     ``[a*Nc + i, b*Np + j]`` holding ``qa[i, b*Np+j] + qa[Nc+i, b*Np+j]`` (the sum over the child value).
+
+    Parameters
+    ----------
+    qa : array_like, shape (..., 2*Nc, 2*Np)
+        Non-negative Dirichlet counts, stacked.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as ``qa``
+
+    Examples
+    --------
+    >>> child_totals([[3.0, 1.0], [1.0, 1.0]])
+    array([[4., 2.],
+           [4., 2.]])
     """
     arr = _check_counts("qa", qa)
     nc = arr.shape[-2] // 2
@@ -176,6 +202,12 @@ def dirichlet_mean(qa) -> np.ndarray:
     Abar : array, same shape as ``qa``; each (child ON, child OFF) pair sums to 1.
         The denominator is floored at ``EPS = 1e-6``. No clipping of ``Abar`` itself
         (the MATLAB code clips to [1e-6, 1-1e-6]; the Python port does not).
+
+    Examples
+    --------
+    >>> dirichlet_mean([[3.0, 1.0], [1.0, 1.0]])
+    array([[0.75, 0.5 ],
+           [0.25, 0.5 ]])
     """
     arr = _check_counts("qa", qa)
     return arr / np.maximum(child_totals(arr), EPS)
@@ -190,22 +222,24 @@ def dirichlet_expected_log(qa) -> np.ndarray:
     ``qa``: shape ``(..., 2*Nc, 2*Np)`` (stacked layout, SPEC §1.5); returns the same shape.
     This is the textbook (MDP) expectation; it is *not* the network-equivalent one
     (see :func:`dirichlet_log_mean` and oracle O13).
+
+    Parameters
+    ----------
+    qa : array_like, shape (..., 2*Nc, 2*Np)
+        Non-negative Dirichlet counts, stacked.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as ``qa``
+
+    Examples
+    --------
+    >>> dirichlet_expected_log(np.ones((2, 2))).round(4)  # psi(1) - psi(2) = -1, below ln(1/2)
+    array([[-1., -1.],
+           [-1., -1.]])
     """
     arr = _check_counts("qa", qa)
     return digamma(np.maximum(arr, EPS)) - digamma(np.maximum(child_totals(arr), EPS))
-
-
-def dirichlet_log_mean(qa) -> np.ndarray:
-    """Logarithm of the posterior mean, ``ln Abar`` — the network-equivalent expectation (SPEC §4.4, ``sim_type=2``).
-
-    ``ln a[a*Nc+i, b*Np+j] - ln(qa[i, b*Np+j] + qa[Nc+i, b*Np+j])`` with both log arguments
-    floored at ``EPS = 1e-6``. Only with this expectation is the Bayesian update identical
-    to the network with ``W = logit(Abar^T)`` (SPEC §4.4–4.5, oracle O12).
-
-    ``qa``: shape ``(..., 2*Nc, 2*Np)`` (stacked layout, SPEC §1.5); returns the same shape.
-    """
-    arr = _check_counts("qa", qa)
-    return np.log(np.maximum(arr, EPS)) - np.log(np.maximum(child_totals(arr), EPS))
 
 
 def hebbian_counts(child, parent) -> np.ndarray:
@@ -214,6 +248,21 @@ def hebbian_counts(child, parent) -> np.ndarray:
     ``child``: shape ``(T, Nc)`` or ``(Nc,)`` (e.g. observations ``o`` or previous states),
     ``parent``: shape ``(T, Np)`` or ``(Np,)`` (e.g. posteriors ``s``); values in [0, 1].
     Returns the count increment of shape ``(2*Nc, 2*Np)``.
+
+    Parameters
+    ----------
+    child : array_like, shape (T, Nc) or (Nc,)
+    parent : array_like, shape (T, Np) or (Np,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*Nc, 2*Np)
+
+    Examples
+    --------
+    >>> hebbian_counts([1.0], [0.75])
+    array([[0.75, 0.25],
+           [0.  , 0.  ]])
     """
     c = as_float_array("child", child, ndim=(1, 2))
     p = as_float_array("parent", parent, ndim=(1, 2))
@@ -231,6 +280,22 @@ def dirichlet_update(qa, child, parent) -> np.ndarray:
 
     ``qa``: shape ``(2*Nc, 2*Np)``; ``child``: ``(T, Nc)`` or ``(Nc,)``; ``parent``: ``(T, Np)`` or ``(Np,)``.
     Returns a new array of the shape of ``qa`` (the input is not modified).
+
+    Parameters
+    ----------
+    qa : array_like, shape (2*Nc, 2*Np)
+    child : array_like, shape (T, Nc) or (Nc,)
+    parent : array_like, shape (T, Np) or (Np,)
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``qa``
+
+    Examples
+    --------
+    >>> dirichlet_update(np.ones((2, 2)), [1.0], [0.75])
+    array([[1.75, 1.25],
+           [1.  , 1.  ]])
     """
     arr = _check_counts("qa", qa)
     if arr.ndim != 2:
@@ -251,6 +316,23 @@ def dirichlet_update_policy(qci, s_prev, d, gamma) -> np.ndarray:
     Shapes: qci (2*Ns, 2*Nd) counts (child = previous state, parent = decision); s_prev (T, Ns) previous
     state posteriors; d (T, Nd) sampled one-hot decisions (or decision posteriors); gamma scalar or (T,) in [0, 1].
     Returns the new counts, shape of ``qci``.
+
+    Parameters
+    ----------
+    qci : array_like, shape (2*Ns, 2*Nd)
+    s_prev : array_like, shape (T, Ns)
+    d : array_like, shape (T, Nd)
+    gamma : float or array_like, shape (T,)
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``qci``
+
+    Examples
+    --------
+    >>> dirichlet_update_policy(np.full((2, 2), 3.0), [[1.0]], [[1.0]], 0.0)  # low risk: Hebbian
+    array([[4., 3.],
+           [3., 3.]])
     """
     arr = _check_counts("qci", qci)
     if arr.ndim != 2:
@@ -267,8 +349,7 @@ def dirichlet_update_policy(qci, s_prev, d, gamma) -> np.ndarray:
     g = np.broadcast_to(g, (sp.shape[0],)) if g.ndim == 0 else g
     check_shape("gamma", g, (sp.shape[0],))
     check_closed_unit("gamma", g)
-    inc = (stack(sp) * (1.0 - 2.0 * g)[:, None]).T @ stack(dd)
-    return np.maximum(1.0, arr + inc)
+    return maths.policy_update(arr, stack(sp) * (1.0 - 2.0 * g)[:, None], stack(dd), 1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -291,6 +372,22 @@ def random_likelihood(No: int, Ns: int, rng: np.random.Generator, low: float = 0
 
     ``P(o_i = ON | s_j = b)`` is drawn uniformly from ``[low, high]`` for each (i, j, b); the OFF rows
     are the complements. ``rng`` is a ``numpy.random.Generator``.
+
+    Parameters
+    ----------
+    No, Ns : int
+    rng : numpy.random.Generator
+    low, high : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> A = random_likelihood(3, 2, np.random.default_rng(0))
+    >>> A.shape, bool(np.allclose(A[:3] + A[3:], 1.0))
+    ((6, 4), True)
     """
     No = check_int("No", No, minimum=1)
     Ns = check_int("Ns", Ns, minimum=1)
@@ -308,6 +405,25 @@ def sample_single_factor(A, D, T: int, rng: np.random.Generator):
     Returns ``(s, o)``: hidden states (T,) in {0, 1} and observations (T, No) in {0, 1}.
     For N_s >= 2 the pairwise-factorised likelihood (3.1) is not a normalised joint
     distribution (SPEC §4.1), so there is nothing to sample from.
+
+    Parameters
+    ----------
+    A : array_like, shape (2*No, 2)
+    D : array_like, shape (2,)
+    T : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    s : numpy.ndarray, shape (T,)
+    o : numpy.ndarray, shape (T, No)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> s, o = sample_single_factor(A, [0.5, 0.5], 1000, np.random.default_rng(0))
+    >>> s.shape, o.shape, bool(abs(o[s == 1].mean() - 0.8) < 0.05)
+    ((1000,), (1000, 1), True)
     """
     A = _check_stacked("A", A)
     D = as_float_array("D", D, ndim=1)
@@ -331,6 +447,22 @@ def exact_posterior(o, A, D):
     ``o``: (No,) or (T, No) binary; ``A``: stacked ``(2*No, 2)`` normalised likelihood; ``D``: (2,).
     Returns shape (T,) (or a float for 1-D ``o``). Independent of the network and of eq. (3.3):
     it multiplies the likelihood table entries directly.
+
+    Parameters
+    ----------
+    o : array_like, shape (No,) or (T, No)
+    A : array_like, shape (2*No, 2)
+    D : array_like, shape (2,)
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> round(exact_posterior([1.0], A, [0.5, 0.5]), 4)  # 0.8 / (0.8 + 0.3)
+    0.7273
     """
     post, _ = _enumerate(o, A, D)
     return post
@@ -340,6 +472,22 @@ def log_evidence(o, A, D):
     """Log model evidence ``ln P(o) = ln sum_s P(o | s) P(s)`` of the one-factor model, per step (SPEC §4.3, O10).
 
     Shapes as :func:`exact_posterior`. Returns (T,) or a float.
+
+    Parameters
+    ----------
+    o : array_like, shape (No,) or (T, No)
+    A : array_like, shape (2*No, 2)
+    D : array_like, shape (2,)
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> round(log_evidence([1.0], A, [0.5, 0.5]), 4)  # ln 0.55
+    -0.5978
     """
     _, lnP = _enumerate(o, A, D)
     return lnP
@@ -401,6 +549,23 @@ def state_potentials(o, lnA, lnD):
     ``o``: (No,) or (T, No) in [0, 1]; ``lnA``: stacked ``(2*No, 2*Ns)`` expectation of ln A
     (:func:`dirichlet_log_mean` or :func:`dirichlet_expected_log`); ``lnD``: stacked ``(2*Ns,)``.
     Returns ``(v_on, v_off)``, each (Ns,) or (T, Ns).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,) or (T, No)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    v_on, v_off : numpy.ndarray, each shape (Ns,) or (T, Ns)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> v_on, v_off = state_potentials([1.0], np.log(A), np.log([0.5, 0.5]))
+    >>> (v_on - v_off).round(4)  # ln(0.8 / 0.3)
+    array([0.9808])
     """
     lnA, lnD = _lnA_lnD(lnA, lnD)
     No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
@@ -417,9 +582,26 @@ def posterior_states(o, lnA, lnD):
 
     Shapes as :func:`state_potentials`; returns (Ns,) or (T, Ns). Stack with :func:`stack`
     to get ``(s; 1-s)``.
+
+    Parameters
+    ----------
+    o : array_like, shape (No,) or (T, No)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    s : numpy.ndarray, shape (Ns,) or (T, Ns)
+        ON posteriors.
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> posterior_states([1.0], np.log(A), np.log([0.5, 0.5])).round(4)  # the exact posterior
+    array([0.7273])
     """
     v_on, v_off = state_potentials(o, lnA, lnD)
-    return expit(v_on - v_off)
+    return maths.binary_posterior(np.concatenate([v_on, v_off], axis=-1))
 
 
 def free_energy_terms(s, o, lnA, lnD):
@@ -434,6 +616,24 @@ def free_energy_terms(s, o, lnA, lnD):
     Under the dictionary (SPEC §4.5) these equal the ``entropy``, ``synaptic`` and ``threshold``
     parts of the network cost (:class:`fepteach.cost.CostTerms`), term by term (SPEC Appendix A.2).
     Shapes: s (T, Ns) or (Ns,) in (0, 1); o (T, No) or (No,); lnA (2*No, 2*Ns); lnD (2*Ns,).
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns) or (Ns,)
+    o : array_like, shape (T, No) or (No,)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    dict of numpy.ndarray, each shape (T, Ns)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> t = free_energy_terms([0.5], [1.0], np.log(A), np.log([0.5, 0.5]))
+    >>> sorted(t), t["entropy"].round(4)
+    (['entropy', 'likelihood_off_prior', 'likelihood_on'], array([[-0.6931]]))
     """
     lnA, lnD = _lnA_lnD(lnA, lnD)
     No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
@@ -464,6 +664,24 @@ def free_energy_per_step(s, o, lnA, lnD):
     Shapes: s (T, Ns) or (Ns,) in (0, 1); o (T, No) or (No,); lnA (2*No, 2*Ns); lnD (2*Ns,).
     Returns (T,) (or a float for 1-D inputs). At the posterior of (3.3) it equals
     ``-sum_j ln(exp(v_ON) + exp(v_OFF))``, which for N_s = 1 is ``-ln P(o)`` (oracle O10).
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns) or (Ns,)
+    o : array_like, shape (T, No) or (No,)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> s = exact_posterior([1.0], A, [0.5, 0.5])
+    >>> round(free_energy_per_step([s], [1.0], np.log(A), np.log([0.5, 0.5])), 4)  # = -ln P(o) at the posterior
+    0.5978
     """
     t = free_energy_terms(s, o, lnA, lnD)
     F = (t["entropy"] + t["likelihood_on"] + t["likelihood_off_prior"]).sum(axis=1)
@@ -473,12 +691,47 @@ def free_energy_per_step(s, o, lnA, lnD):
 
 
 def free_energy(s, o, lnA, lnD) -> float:
-    """First (state) sum of F (SPEC eq. 3.2) over all steps; shapes as :func:`free_energy_per_step`."""
+    """First (state) sum of F (SPEC eq. 3.2) over all steps; shapes as :func:`free_energy_per_step`.
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns)
+    o : array_like, shape (T, No)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> round(free_energy([[0.5], [0.5]], [[1.0], [1.0]], np.log(A), np.log([0.5, 0.5])), 4)  # 2 (-ln P(o) + KL)
+    1.4271
+    """
     return float(np.sum(free_energy_per_step(np.atleast_2d(s), np.atleast_2d(o), lnA, lnD)))
 
 
 def free_energy_at_posterior(o, lnA, lnD):
-    """Minimum of F over s: ``-sum_j ln(exp(v_ON) + exp(v_OFF))`` per step (SPEC §4.3). Shapes as :func:`state_potentials`."""
+    """Minimum of F over s: ``-sum_j ln(exp(v_ON) + exp(v_OFF))`` per step (SPEC §4.3). Shapes as :func:`state_potentials`.
+
+    Parameters
+    ----------
+    o : array_like, shape (No,) or (T, No)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (T,)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> round(free_energy_at_posterior([1.0], np.log(A), np.log([0.5, 0.5])), 4)
+    0.5978
+    """
     v_on, v_off = state_potentials(o, lnA, lnD)
     F = -np.logaddexp(v_on, v_off).sum(axis=-1)
     return float(F) if np.ndim(F) == 0 else F
@@ -490,6 +743,20 @@ def dirichlet_complexity(qa, qa0) -> float:
     This is ``KL[Dir(a) || Dir(a0)]`` summed over every column (child pair, parent value);
     E[ln A] is the exact digamma expectation. ``qa``, ``qa0``: stacked counts ``(2*Nc, 2*Np)``, > 0.
     Grows like O(ln t) (SPEC §4.2).
+
+    Parameters
+    ----------
+    qa, qa0 : array_like, shape (2*Nc, 2*Np)
+        Posterior and prior concentrations (> 0).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> dirichlet_complexity(np.ones((2, 2)), np.ones((2, 2)))  # no learning, no complexity
+    0.0
     """
     a = _check_counts("qa", qa)
     a0 = _check_counts("qa0", qa0)
@@ -509,6 +776,24 @@ def free_energy_with_parameters(s, o, qa, qa0, lnD) -> float:
     """Full F of SPEC eq. (3.2): state sum with the exact E[ln A] plus the Dirichlet complexity.
 
     Shapes: s (T, Ns); o (T, No); qa, qa0 (2*No, 2*Ns) counts; lnD (2*Ns,).
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns)
+    o : array_like, shape (T, No)
+    qa, qa0 : array_like, shape (2*No, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> qa = np.full((2, 2), 2.0)
+    >>> F = free_energy_with_parameters([[0.5]], [[1.0]], qa, qa, np.log([0.5, 0.5]))
+    >>> bool(np.isclose(F, free_energy([[0.5]], [[1.0]], dirichlet_expected_log(qa), np.log([0.5, 0.5]))))
+    True
     """
     return free_energy(s, o, dirichlet_expected_log(qa), lnD) + dirichlet_complexity(qa, qa0)
 
@@ -534,6 +819,24 @@ def posterior_states_two_layer(o, s_prev, lnA, lnBbar, lnD):
     Shapes: o (No,); s_prev (Ns,) ON-probabilities of the previous step (stacked as (s; 1-s));
     lnA (2*No, 2*Ns); lnBbar (2*Ns, 2*Ns) (child = previous state, parent = current state); lnD (2*Ns,).
     Returns s (Ns,).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    s_prev : array_like, shape (Ns,)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnBbar : array_like, shape (2*Ns, 2*Ns)
+    lnD : array_like, shape (2*Ns,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Ns,)
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])  # one input, one factor: P(o=1|ON) = 0.8, P(o=1|OFF) = 0.3
+    >>> posterior_states_two_layer([1.0], [0.5], np.log(A), np.log(np.full((2, 2), 0.5)), np.log([0.5, 0.5])).round(4)
+    array([0.7273])
     """
     lnA, lnD = _lnA_lnD(lnA, lnD)
     No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
@@ -544,8 +847,7 @@ def posterior_states_two_layer(o, s_prev, lnA, lnBbar, lnD):
     sp = as_float_array("s_prev", s_prev, ndim=1)
     check_shape("s_prev", sp, (Ns,))
     check_closed_unit("s_prev", sp)
-    v = stack(o) @ lnA + stack(sp) @ lnB + lnD
-    return expit(v[:Ns] - v[Ns:])
+    return maths.binary_posterior(maths.state_potentials_two_layer(o, stack(sp), lnA, lnB, lnD))
 
 
 def decision_posterior(s_prev, lnCbar, lnE):
@@ -554,6 +856,21 @@ def decision_posterior(s_prev, lnCbar, lnE):
     ``delta_l = softmax(sum_k lnCbar^(k,l)T s_prev_k + lnE_l)`` (ON component returned).
     Shapes: s_prev (Ns,); lnCbar (2*Ns, 2*Nd) (child = previous state, parent = decision); lnE (2*Nd,).
     Returns (Nd,).
+
+    Parameters
+    ----------
+    s_prev : array_like, shape (Ns,)
+    lnCbar : array_like, shape (2*Ns, 2*Nd)
+    lnE : array_like, shape (2*Nd,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (Nd,)
+
+    Examples
+    --------
+    >>> decision_posterior([0.9], np.log(np.full((2, 2), 0.5)), np.log([0.2, 0.8]))  # flat Cbar: the prior
+    array([0.2])
     """
     lnC = _check_stacked("lnCbar", lnCbar)
     if lnC.ndim != 2:
@@ -564,8 +881,7 @@ def decision_posterior(s_prev, lnCbar, lnE):
     check_closed_unit("s_prev", sp)
     lnE = as_float_array("lnE", lnE, ndim=1)
     check_shape("lnE", lnE, (2 * Nd,))
-    v = stack(sp) @ lnC + lnE
-    return expit(v[:Nd] - v[Nd:])
+    return maths.binary_posterior(maths.decision_potentials(stack(sp), lnC, lnE))
 
 
 def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, gamma=0.0) -> float:
@@ -575,6 +891,29 @@ def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, ga
     before step 1; lnA (2*No, 2*Ns); lnBbar (2*Ns, 2*Ns); lnCbar (2*Ns, 2*Nd); lnD (2*Ns,); lnE (2*Nd,);
     gamma scalar or (T,) in [0, 1] (the risk weights only the Cbar log-likelihood, by (1 - 2 gamma)).
     The previous posterior of step tau is ``(s_{tau-1}; 1 - s_{tau-1})``.
+
+    Parameters
+    ----------
+    s : array_like, shape (T, Ns)
+    delta : array_like, shape (T, Nd)
+    o : array_like, shape (T, No)
+    s_init : array_like, shape (Ns,)
+    lnA : array_like, shape (2*No, 2*Ns)
+    lnBbar : array_like, shape (2*Ns, 2*Ns)
+    lnCbar : array_like, shape (2*Ns, 2*Nd)
+    lnD : array_like, shape (2*Ns,)
+    lnE : array_like, shape (2*Nd,)
+    gamma : float or array_like, shape (T,), optional
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> h = np.log(np.full((2, 2), 0.5))
+    >>> round(free_energy_two_layer([[0.5]], [[0.5]], [[1.0]], [0.5], h, h, h, h[0], h[0]), 4)  # 3 ln 2
+    2.0794
     """
     lnA, lnD = _lnA_lnD(lnA, lnD)
     No, Ns = lnA.shape[0] // 2, lnA.shape[1] // 2
@@ -607,25 +946,97 @@ def free_energy_two_layer(s, delta, o, s_init, lnA, lnBbar, lnCbar, lnD, lnE, ga
     return float(Fs + Fd)
 
 
-def decision_probabilities(y):
-    """Selection probabilities of the decision rule (SPEC eq. 6.1): ``r_l / sum r``, ``r = y / (1 - y + 1e-6)``.
-
-    Up to the 1e-6 guard this is the softmax of the output layer's membrane potentials
-    ``logit(y)`` (oracle O18). ``y``: (Ny,) in [0, 1]. Returns (Ny,), summing to 1.
-    """
-    y = as_float_array("y", y, ndim=1)
-    check_closed_unit("y", y)
-    r = y / (1.0 - y + EPS)
-    total = r.sum()
-    if total <= 0:
-        raise ValueError("y must have at least one positive entry (some decision must be possible)")
-    return r / total
-
-
 def sample_decision(y, rng: np.random.Generator) -> np.ndarray:
-    """Sample one decision with the rule of SPEC eq. (6.1); returns the one-hot vector ``d`` (Ny,)."""
+    """Sample one decision with the rule of SPEC eq. (6.1); returns the one-hot vector ``d`` (Ny,).
+
+    Parameters
+    ----------
+    y : array_like, shape (Ny,)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (Ny,)
+        One-hot decision.
+
+    Examples
+    --------
+    >>> sample_decision([0.0, 0.9, 0.0], np.random.default_rng(0))
+    array([0., 1., 0.])
+    """
     rng = check_rng(rng)
-    p = decision_probabilities(y)
+    p = selection_probabilities(y)
     d = np.zeros_like(p)
-    d[rng.choice(p.size, p=p)] = 1.0
+    d[maths.sample_index(p, rng.random())] = 1.0
     return d
+
+
+# ---------------------------------------------------------------------------
+# Curves of the one-factor model (Lesson 03 figures, SPEC §4.3)
+# ---------------------------------------------------------------------------
+def free_energy_curve(o, A, D, n_points: int = 400):
+    """F(q) of a one-factor model for one observation, over a grid of q = q(s = ON) (SPEC eq. 3.2).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+        Binary observation.
+    A : array_like, shape (2*No, 2)
+        Stacked likelihood.
+    D : array_like, shape (2,)
+        Prior ``(D_ON, D_OFF)``.
+    n_points : int, optional
+
+    Returns
+    -------
+    q, F : numpy.ndarray, each shape (n_points,)
+    s_star : float
+        The exact posterior, where F is smallest.
+    surprise : float
+        ``-ln P(o)``, the minimum of F.
+
+    Examples
+    --------
+    >>> A = np.array([[0.8, 0.3], [0.2, 0.7]])
+    >>> q, F, s_star, surprise = free_energy_curve([1.0], A, [0.5, 0.5])
+    >>> round(s_star, 4), bool(F.min() >= surprise - 1e-12)
+    (0.7273, True)
+    """
+    q = np.linspace(1e-3, 1 - 1e-3, n_points)
+    o = np.asarray(o, dtype=float)
+    A = np.asarray(A, dtype=float)
+    lnA, lnD = np.log(A), np.log(np.asarray(D, dtype=float))
+    F = free_energy_per_step(q[:, None], np.repeat(o[None, :], n_points, axis=0), lnA, lnD)
+    return q, F, exact_posterior(o, A, D), -log_evidence(o, A, D)
+
+
+def prior_sweep(o, A, q: float = 0.5, n_points: int = 200):
+    """Posterior, surprise and F of a fixed belief ``q`` as functions of the prior D_ON (one-factor model).
+
+    Parameters
+    ----------
+    o : array_like, shape (No,)
+    A : array_like, shape (2*No, 2)
+    q : float, optional
+        The fixed belief q(s = ON).
+    n_points : int, optional
+
+    Returns
+    -------
+    dict of numpy.ndarray, each shape (n_points,)
+        ``D_on``, ``posterior``, ``surprise`` (= F at the posterior), ``F_q`` (F of the fixed q)
+        and ``kl`` (= F_q - surprise >= 0).
+
+    Examples
+    --------
+    >>> sw = prior_sweep([1.0], np.array([[0.8, 0.3], [0.2, 0.7]]), n_points=5)
+    >>> bool(np.all(sw["kl"] >= -1e-12)), bool(np.all(np.diff(sw["posterior"]) > 0))
+    (True, True)
+    """
+    d = np.linspace(0.01, 0.99, n_points)
+    o = np.asarray(o, dtype=float)
+    A = np.asarray(A, dtype=float)
+    post = np.array([exact_posterior(o, A, [di, 1 - di]) for di in d])
+    surprise = np.array([-log_evidence(o, A, [di, 1 - di]) for di in d])
+    Fq = np.array([free_energy_per_step(np.array([q]), o, np.log(A), np.log([di, 1 - di])) for di in d])
+    return {"D_on": d, "posterior": post, "surprise": surprise, "F_q": Fq, "kl": Fq - surprise}

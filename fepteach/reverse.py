@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, logit
 
-from fepteach import pomdp
+from fepteach import maths
 from fepteach._validate import (
     EPS,
     as_float_array,
@@ -36,24 +36,23 @@ from fepteach._validate import (
     check_positive,
     check_shape,
 )
+from fepteach.cost import HebbHome
 from fepteach.neurons import adaptive_thresholds
 
 __all__ = [
     "check_data",
     "ImpliedPrior",
     "implied_prior",
-    "phi_from_thresholds",
-    "SynapticState",
+    "HebbHome",
     "session_cost",
     "ReverseEstimate",
     "estimate_from_activity",
     "Prediction",
     "predict_learning",
     "predict_learning_reference",
+    "SubsequentLearning",
     "predict_subsequent_learning",
     "log_prior_odds_from_activity",
-    "MysteryNetwork",
-    "mystery_network",
 ]
 
 
@@ -88,6 +87,21 @@ def check_data(o, x) -> tuple[np.ndarray, np.ndarray]:
     """Validate a user's (inputs, activity) pair and return float64 copies.
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]; same T. Raises ``ValueError`` otherwise.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+
+    Returns
+    -------
+    o, x : numpy.ndarray
+
+    Examples
+    --------
+    >>> o, x = check_data([[1, 0]], [[0.3]])
+    >>> o.dtype, x.shape
+    (dtype('float64'), (1, 1))
     """
     o = _check_o(o)
     x = _check_x(x)
@@ -119,86 +133,50 @@ def implied_prior(x) -> ImpliedPrior:
     ``D_on = <x>``, ``phi1 = ln <x>``, ``phi0 = ln(1 - <x>)``; the mean is clipped to [EPS, 1 - EPS]
     so the logs are finite. ``x``: (T, Nx) activity in [0, 1]. Consistent only when the network's model
     matches its inputs; a wrong prior is pulled toward the data's prevalence (SPEC §5.6 item 1).
+
+    Parameters
+    ----------
+    x : array_like, shape (T, Nx)
+
+    Returns
+    -------
+    ImpliedPrior
+
+    Examples
+    --------
+    >>> implied_prior(np.array([[0.2], [0.4]])).D_on
+    array([0.3])
     """
     x = _check_x(x)
-    m = np.clip(x.mean(axis=0), EPS, 1 - EPS)
+    m = maths.clip_probability(x.mean(axis=0))
     return ImpliedPrior(D_on=m, phi1=np.log(m), phi0=np.log1p(-m))
 
 
-def phi_from_thresholds(h1, h0, W1, W0) -> tuple[np.ndarray, np.ndarray]:
-    """Threshold constants from given thresholds and weights: ``phi = h - ln(1 - sigma(W)) 1`` (SPEC §4.5).
-
-    Inverse of :func:`fepteach.neurons.adaptive_thresholds`. ``h1, h0``: (Nx,); ``W1, W0``: (Nx, No).
-    Returns (phi1, phi0), each (Nx,).
-    """
-    W1 = as_float_array("W1", W1, ndim=2)
-    W0 = as_float_array("W0", W0, ndim=2)
-    check_shape("W0", W0, W1.shape)
-    h1 = as_float_array("h1", h1, ndim=1)
-    h0 = as_float_array("h0", h0, ndim=1)
-    check_shape("h1", h1, (W1.shape[0],))
-    check_shape("h0", h0, (W1.shape[0],))
-    return h1 + np.logaddexp(0.0, W1).sum(axis=1), h0 + np.logaddexp(0.0, W0).sum(axis=1)
-
-
 # ---------------------------------------------------------------------------
-# Synaptic accumulators (SPEC §4.5 table, §6.3)
+# Session cost (SPEC §6.3); the accumulators are fepteach.cost.HebbHome
 # ---------------------------------------------------------------------------
-@dataclass
-class SynapticState:
-    """Hebbian and homeostatic accumulators of a single-layer canonical network (SPEC §4.5, §6.3).
-
-    ``hebb1 = lam/2 + sum x o^T``, ``home1 = lam + sum x 1^T``, ``hebb0 = lam/2 + sum (1-x) o^T``,
-    ``home0 = lam + sum (1-x) 1^T``; each (Nx, No). Weights ``W1 = logit(hebb1 / home1)``,
-    ``W0 = logit(hebb0 / home0)``. Bayesian twin: ``hebb1 = a_ON,ON^T``, ``home1 = (a_ON,ON + a_OFF,ON)^T``, etc.
-    """
-
-    hebb1: np.ndarray
-    home1: np.ndarray
-    hebb0: np.ndarray
-    home0: np.ndarray
-
-    @classmethod
-    def initial(cls, n_neurons: int, n_inputs: int, lam: float = 100.0) -> "SynapticState":
-        """Prior strength ``lam``: Hebb = lam/2, Home = lam, so sigma(W) = 1/2 initially (SPEC §6.3 step 1)."""
-        n_neurons = check_int("n_neurons", n_neurons, minimum=1)
-        n_inputs = check_int("n_inputs", n_inputs, minimum=1)
-        lam = check_positive("lam", lam)
-        half = np.full((n_neurons, n_inputs), lam / 2)
-        full = np.full((n_neurons, n_inputs), lam)
-        return cls(half.copy(), full.copy(), half.copy(), full.copy())
-
-    @classmethod
-    def from_counts(cls, qa) -> "SynapticState":
-        """From stacked Dirichlet counts ``qa`` (2*No, 2*Nx) (SPEC §4.5 table)."""
-        b = pomdp.blocks(qa)
-        return cls(b.on_on.T.copy(), (b.on_on + b.off_on).T.copy(), b.on_off.T.copy(), (b.on_off + b.off_off).T.copy())
-
-    def to_counts(self) -> np.ndarray:
-        """Stacked Dirichlet counts ``qa`` (2*No, 2*Nx) equivalent to these accumulators."""
-        return pomdp.from_blocks(self.hebb1.T, self.hebb0.T, (self.home1 - self.hebb1).T, (self.home0 - self.hebb0).T)
-
-    @property
-    def W1(self) -> np.ndarray:
-        return logit(self.hebb1 / self.home1)
-
-    @property
-    def W0(self) -> np.ndarray:
-        return logit(self.hebb0 / self.home0)
-
-    def accumulate(self, o, x) -> "SynapticState":
-        """Add a batch: ``hebb1 += x^T o``, ``home1 += x^T 1``, likewise with ``1 - x`` (SPEC §6.3). ``o`` (T, No), ``x`` (T, Nx)."""
-        ones = np.ones_like(o)
-        xbar = 1.0 - x
-        return SynapticState(self.hebb1 + x.T @ o, self.home1 + x.T @ ones,
-                             self.hebb0 + xbar.T @ o, self.home0 + xbar.T @ ones)
-
-
 def session_cost(o, x, W1, W0, h1, h0) -> float:
     """Cost of a batch of activity under fixed weights and thresholds (SPEC §6.3, eq. 2.2 summed over tau).
 
     ``L = sum_tau (x; 1-x)^T [ln((x; 1-x) + 1e-6) - (W1; W0) o_tau - (h1; h0)]``.
     ``o`` (T, No), ``x`` (T, Nx), ``W1, W0`` (Nx, No), ``h1, h0`` (Nx,).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    W1, W0 : array_like, shape (Nx, No)
+    h1, h0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> W = np.zeros((1, 1))
+    >>> round(session_cost([[1.0]], [[0.5]], W, W, [0.0], [0.0]), 4)  # the entropy term alone: 2 * 0.5 ln 0.5
+    -0.6931
     """
     o, x = check_data(o, x)
     W1 = as_float_array("W1", W1, ndim=2)
@@ -227,7 +205,7 @@ class ReverseEstimate:
     L: np.ndarray
     phi1: np.ndarray
     phi0: np.ndarray
-    state: SynapticState
+    state: HebbHome
     session_starts: np.ndarray
 
     @property
@@ -243,9 +221,28 @@ def estimate_from_activity(o, x, session_length: int, lam: float = 100.0, phi1=N
     the weights are computed from the accumulators *before* that session's data are added:
     ``W1 = logit(Hebb1 / Home1)``, ``W0 = logit(Hebb0 / Home0)``, thresholds from SPEC eq. (1.2) with the
     constants ``phi1, phi0`` (default: the implied prior of eq. 5.1 from all of ``x``), and the session cost
-    :func:`session_cost`. ``lam`` is the prior strength of the accumulators (:meth:`SynapticState.initial`).
+    :func:`session_cost`. ``lam`` is the prior strength of the accumulators (:meth:`HebbHome.initial`).
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns :class:`ReverseEstimate`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    session_length : int
+    lam : float, optional
+    phi1, phi0 : array_like, shape (Nx,), optional
+
+    Returns
+    -------
+    ReverseEstimate
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> est = estimate_from_activity(rng.integers(0, 2, (20, 3)), rng.random((20, 2)), session_length=10)
+    >>> est.W1.shape, est.L.shape
+    ((2, 2, 3), (2,))
     """
     o, x = check_data(o, x)
     T, no = o.shape
@@ -260,7 +257,7 @@ def estimate_from_activity(o, x, session_length: int, lam: float = 100.0, phi1=N
     phi0 = as_float_array("phi0", phi0, ndim=1)
     check_shape("phi1", phi1, (nx,))
     check_shape("phi0", phi0, (nx,))
-    state = SynapticState.initial(nx, no, lam)
+    state = HebbHome.initial(nx, no, lam)
     starts = np.arange(0, T, session_length)
     S = starts.size
     W1 = np.empty((S, nx, no))
@@ -270,10 +267,10 @@ def estimate_from_activity(o, x, session_length: int, lam: float = 100.0, phi1=N
     L = np.empty(S)
     for k, t0 in enumerate(starts):
         sl = slice(t0, t0 + session_length)
-        W1[k], W0[k] = state.W1, state.W0
+        W1[k], W0[k] = state.weights()
         h1[k], h0[k] = adaptive_thresholds(W1[k], W0[k], phi1, phi0)
         L[k] = session_cost(o[sl], x[sl], W1[k], W0[k], h1[k], h0[k])
-        state = state.accumulate(o[sl], x[sl])
+        state = state.add(x[sl], o[sl])
     return ReverseEstimate(W1=W1, W0=W0, h1=h1, h0=h0, L=L, phi1=phi1, phi0=phi0, state=state, session_starts=starts)
 
 
@@ -286,14 +283,14 @@ class Prediction:
     ``abar_bins`` (T // bin_size, No, 2*Nx) bin means of P(o_i = 1 | s_j = b) (stacked columns)."""
 
     x: np.ndarray
-    state: SynapticState
+    state: HebbHome
     abar_bins: np.ndarray
 
 
 def _check_predict_args(o, state, phi1, phi0):
     o = _check_o(o)
-    if not isinstance(state, SynapticState):
-        raise ValueError(f"state must be a SynapticState (e.g. estimate.state); got {type(state).__name__}")
+    if not isinstance(state, HebbHome):
+        raise ValueError(f"state must be a HebbHome (e.g. estimate.state); got {type(state).__name__}")
     nx, no = state.hebb1.shape
     check_shape("o", o, (None, no))
     phi1 = as_float_array("phi1", phi1, ndim=1)
@@ -303,30 +300,68 @@ def _check_predict_args(o, state, phi1, phi0):
     return o, phi1, phi0
 
 
-def predict_learning(o, state: SynapticState, phi1, phi0, bin_size: int = 0) -> Prediction:
+def predict_learning(o, state: HebbHome, phi1, phi0, bin_size: int = 0) -> Prediction:
     """Simulate the canonical network with estimated constants on new inputs, learning online (SPEC §6.3 item 3).
 
     Per step: ``x = sigma((W1 - W0) o + h1 - h0)`` with adaptive thresholds (1.2), then the accumulators add
     ``x o^T`` etc. Identical to the BSS network (``sim_type = 2``, SPEC §4.5) and run with its compiled kernel.
     ``o``: (T, No) binary; ``state``: starting accumulators; ``phi1, phi0``: (Nx,). Returns :class:`Prediction`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+        Binary inputs.
+    state : HebbHome
+        Accumulators to start from (e.g. ``estimate.state``).
+    phi1, phi0 : array_like, shape (Nx,)
+    bin_size : int, optional
+
+    Returns
+    -------
+    Prediction
+
+    Examples
+    --------
+    >>> o = np.random.default_rng(0).integers(0, 2, (30, 4)).astype(float)
+    >>> pred = predict_learning(o, HebbHome.initial(2, 4), np.log([0.5, 0.5]), np.log([0.5, 0.5]))
+    >>> pred.x.shape
+    (30, 2)
     """
     from fepteach.bss import simulate_many
 
     o, phi1, phi0 = _check_predict_args(o, state, phi1, phi0)
     x, qa, bins = simulate_many(o, state.to_counts(), np.concatenate([phi1, phi0]), bin_size=bin_size)
-    return Prediction(x=x[0], state=SynapticState.from_counts(qa[0]), abar_bins=bins[0])
+    return Prediction(x=x[0], state=HebbHome.from_counts(qa[0]), abar_bins=bins[0])
 
 
-def predict_learning_reference(o, state: SynapticState, phi1, phi0) -> Prediction:
-    """Readable network-form version of :func:`predict_learning` (SPEC eqs. 1.1-1.2 fixed point + §6.3 updates)."""
+def predict_learning_reference(o, state: HebbHome, phi1, phi0) -> Prediction:
+    """Readable network-form version of :func:`predict_learning` (SPEC eqs. 1.1-1.2 fixed point + §6.3 updates).
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    state : HebbHome
+    phi1, phi0 : array_like, shape (Nx,)
+
+    Returns
+    -------
+    Prediction
+
+    Examples
+    --------
+    >>> o = np.random.default_rng(0).integers(0, 2, (30, 4)).astype(float)
+    >>> st, phi = HebbHome.initial(2, 4), np.log([0.5, 0.5])
+    >>> bool(np.allclose(predict_learning_reference(o, st, phi, phi).x, predict_learning(o, st, phi, phi).x))
+    True
+    """
     o, phi1, phi0 = _check_predict_args(o, state, phi1, phi0)
     T = o.shape[0]
     x = np.empty((T, state.hebb1.shape[0]))
     for t in range(T):
-        W1, W0 = state.W1, state.W0
+        W1, W0 = state.weights()
         h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
         x[t] = expit((W1 - W0) @ o[t] + h1 - h0)
-        state = state.accumulate(o[t:t + 1], x[t:t + 1])
+        state = state.add(x[t:t + 1], o[t:t + 1])
     return Prediction(x=x, state=state, abar_bins=np.zeros((0, o.shape[1], 2 * x.shape[1])))
 
 
@@ -357,6 +392,27 @@ def predict_subsequent_learning(o, x, session_length: int, n_init_sessions: int,
     ``t_split = n_init_sessions * session_length`` steps only; the canonical network with these constants is run
     forward on ``o[t_split:]`` (:func:`predict_learning`) and compared with the observed ``x[t_split:]``.
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns :class:`SubsequentLearning`.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    session_length : int
+    n_init_sessions : int
+        Sessions used for the estimate; the rest are predicted.
+    lam : float, optional
+    phi1, phi0 : array_like, shape (Nx,), optional
+
+    Returns
+    -------
+    SubsequentLearning
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> res = predict_subsequent_learning(rng.integers(0, 2, (40, 3)), rng.random((40, 2)), 10, 2)
+    >>> res.t_split, res.x_predicted.shape
+    (20, (20, 2))
     """
     o, x = check_data(o, x)
     session_length = check_int("session_length", session_length, minimum=1)
@@ -398,6 +454,22 @@ def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
 
     ``o``: (T, No) binary; ``x``: (T, Nx) in [0, 1]. Returns (T, Nx); take ``np.nanmedian`` over time for an
     estimate and ``sigmoid`` of it for the implied prior D_ON.
+
+    Parameters
+    ----------
+    o : array_like, shape (T, No)
+    x : array_like, shape (T, Nx)
+    lam : float, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Nx)
+
+    Examples
+    --------
+    >>> odds = log_prior_odds_from_activity([[1.0, 0.0]], [[0.5]])
+    >>> float(odds[0, 0])  # neutral synapses and x = 1/2: no evidence either way
+    0.0
     """
     o, x = check_data(o, x)
     lam = check_positive("lam", lam)
@@ -410,47 +482,7 @@ def log_prior_odds_from_activity(o, x, lam: float = 100.0) -> np.ndarray:
     home0 = lam + before(np.broadcast_to((1.0 - x)[:, :, None], xo.shape))
     W1, W0 = logit(hebb1 / home1), logit(hebb0 / home0)
     drive = np.einsum("tji,ti->tj", W1 - W0, o)
-    adaptive = -np.logaddexp(0.0, W1).sum(axis=2) + np.logaddexp(0.0, W0).sum(axis=2)
+    adaptive = maths.threshold_term(W1) - maths.threshold_term(W0)
     informative = (x > SATURATED) & (x < 1 - SATURATED)
     xc = np.where(informative, x, 0.5)
     return np.where(informative, logit(xc) - drive - adaptive, np.nan)
-
-
-@dataclass
-class MysteryNetwork:
-    """Recorded data of a BSS network whose implicit prior is hidden (for the "diagnose a network" exercise).
-
-    ``o``, ``x``: inputs (T, 32) and activity (T, 2) of the recorded period; ``o_next``, ``x_next``: the following
-    period, to check predictions against. :meth:`reveal` returns the hidden priors (p1, p2).
-    """
-
-    o: np.ndarray
-    x: np.ndarray
-    o_next: np.ndarray
-    x_next: np.ndarray
-    _p: tuple
-
-    def reveal(self) -> tuple:
-        """The hidden implicit priors P(s_j = 1) = exp(phi1_j) of the two neurons."""
-        return self._p
-
-    def __repr__(self) -> str:  # do not print the answer
-        return f"MysteryNetwork(o={self.o.shape}, x={self.x.shape}, o_next={self.o_next.shape}, x_next={self.x_next.shape})"
-
-
-def mystery_network(seed: int, T: int = 10_000, T_next: int = 5_000, p_range=(0.2, 0.8)) -> MysteryNetwork:
-    """A BSS network ([M] protocol, SPEC §5) with hidden implicit priors p_j ~ U(``p_range``), recorded for
-    ``T`` steps and then ``T_next`` more. Returns :class:`MysteryNetwork` (the priors via ``.reveal()``)."""
-    from fepteach import bss
-
-    seed = check_int("seed", seed, minimum=0)
-    T = check_int("T", T, minimum=2)
-    T_next = check_int("T_next", T_next, minimum=1)
-    rng = np.random.default_rng(seed)
-    lo, hi = (float(v) for v in p_range)
-    if not 0 < lo < hi < 1:
-        raise ValueError(f"p_range must satisfy 0 < low < high < 1; got {p_range}")
-    p = rng.uniform(lo, hi, 2)
-    data = bss.generate_data(T + T_next, rng)
-    run = bss.simulate_bss(data.o, bss.initial_counts(), bss.prior_phi(p[0], p[1]), bin_size=0)
-    return MysteryNetwork(o=data.o[:T], x=run.x[:T], o_next=data.o[T:], x_next=run.x[T:], _p=(float(p[0]), float(p[1])))

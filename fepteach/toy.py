@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from . import agent as ag
 from . import agent_fast as agf
 from . import maze as mz
-from ._validate import EPS, as_float_array, check_closed_unit, check_int, check_rng
+from ._validate import as_float_array, check_closed_unit, check_int, check_rng
+from .agent import first_action_probabilities  # re-exported: the home is fepteach.agent
+from .maths import binary_posterior, decision_potentials, dirichlet_log_mean, log_floor
 
 #: Size of the toy maze of Lesson 06 (rows, columns): three corridors of rooms, goal 10 moves away.
 TOY_NY, TOY_NX = 7, 21
@@ -73,8 +74,8 @@ def policy_weights(qci) -> tuple[np.ndarray, np.ndarray]:
     decision OFF columns. ``qci`` is ``(2*NS, 2*ND)``; returns two ``(ND, NS)`` arrays (post x pre).
     """
     b = ag.blocks(_check_qci(qci))
-    s1 = b["on_on"] / (b["on_on"] + b["off_on"])
-    s0 = b["on_off"] / (b["on_off"] + b["off_off"])
+    s1 = b.on_on / (b.on_on + b.off_on)
+    s0 = b.on_off / (b.on_off + b.off_off)
     return np.log(s1.T) - np.log1p(-s1.T), np.log(s0.T) - np.log1p(-s0.T)
 
 
@@ -88,7 +89,7 @@ def state_at(params: ag.AgentParams, maze: np.ndarray, pos, q_prev=None) -> np.n
     lp = ag.log_params(params)
     o = mz.observe(np.asarray(maze), (int(pos[0]), int(pos[1])))
     prev = params.D if q_prev is None else _check_q(q_prev)
-    return ag.state_posterior(ag.state_potentials(lp, o, prev))
+    return ag.agent_step(lp, o, prev)[0]
 
 
 def policy_at_state(qci, E, q) -> np.ndarray:
@@ -98,22 +99,12 @@ def policy_at_state(qci, E, q) -> np.ndarray:
     eq. 3.6) and the selection rule ``pi_l ∝ y_l / (1 - y_l + 1e-6)`` (SPEC eq. 6.1).
     ``qci`` (2*NS, 2*ND) counts, ``E`` (2*ND,) stacked prior, ``q`` (2*NS,) stacked posterior.
     """
-    lnC = ag.log_expectation(_check_qci(qci))
+    lnC = dirichlet_log_mean(_check_qci(qci))
     E = as_float_array("E", E, ndim=1)
     if E.shape != (2 * ag.ND,):
         raise ValueError(f"E must have shape ({2 * ag.ND},) (ON half, OFF half); got {E.shape}")
-    w = _check_q(q) @ lnC + np.log(np.maximum(EPS, E))
-    w_on, w_off = ag.halves(w)
-    return ag.selection_probabilities(expit(w_on - w_off))
-
-
-def first_action_probabilities(pi) -> np.ndarray:
-    """Probability of each executed first action (up, down, left, right): sums of ``pi`` over the
-    four blocks of 64 sequences (SPEC §8.7). ``pi`` (ND,) -> (4,)."""
-    pi = as_float_array("pi", pi, ndim=1)
-    if pi.shape != (ag.ND,):
-        raise ValueError(f"pi must have shape ({ag.ND},); got {pi.shape}")
-    return pi.reshape(4, ag.ND // 4).sum(axis=1)
+    w = decision_potentials(_check_q(q), lnC, log_floor(E))
+    return ag.selection_probabilities(binary_posterior(w))
 
 
 def decision_pairs(record: ag.TrialRecord) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +116,7 @@ def decision_pairs(record: ag.TrialRecord) -> tuple[np.ndarray, np.ndarray]:
     n = record.t_end - 1
     d = np.zeros((n, ag.ND))
     d[np.arange(n), record.decisions[1 : record.t_end]] = 1.0
-    return record.q[:n], np.concatenate([d, 1.0 - d], axis=1)
+    return record.q_stacked[:n], np.concatenate([d, 1.0 - d], axis=1)
 
 
 def chunk_hebbian_sums(record: ag.TrialRecord) -> np.ndarray:
@@ -184,8 +175,8 @@ def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) ->
     out = np.zeros(4)
     rooms = mz.rooms(ny, nx)
     for r, c in rooms:
-        q = ag.state_posterior(ag.state_potentials(lp, mz.observe(maze, (int(r), int(c)), padded=padded), params.D))
-        y = ag.decision_posterior(ag.decision_potentials(lp, q))
+        q = ag.agent_step(lp, mz.observe(maze, (int(r), int(c)), padded=padded), params.D)[0]
+        y = binary_posterior(decision_potentials(q, lp.lnCbar, lp.lnE))
         out += first_action_probabilities(ag.selection_probabilities(y))
     return out / len(rooms)
 
@@ -193,8 +184,9 @@ def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) ->
 def check_start_row(maze) -> np.ndarray:
     """Raise unless the start/goal row ``ny // 2`` is a row of rooms (odd, 0-based), i.e. ``ny = 3 (mod 4)``.
 
-    ``fepteach.maze.check_maze_size`` accepts every odd ``ny >= 5``, but for ny = 5, 9, 13, 17 the start lies on a
-    pillar row: moves leave the map (IndexError) and the compiled engine can crash. Valid: 7, 11, 15, 19, ...
+    The same rule as :func:`fepteach.maze.check_maze_size` (which every maze function applies): for
+    ny = 5, 9, 13, 17 the start would lie on a pillar row. Valid: 7, 11, 15, 19, ... Only the number of
+    rows is checked here.
     """
     m = np.asarray(maze)
     if m.ndim != 2:

@@ -31,14 +31,14 @@ def test_initial_params_shapes_and_values():
     p = ag.initial_params(0.25)
     assert p.qa.shape == (242, 242) and p.qbi.shape == (242, 242) and p.qci.shape == (242, 512)
     b = ag.blocks(p.qa)
-    assert np.allclose(np.diag(b["on_on"]), 1e9) and np.allclose(np.diag(b["off_off"]), 1e9)
-    assert b["on_off"].max() == 1e7 and b["on_on"][0, 1] == 1e7
+    assert np.allclose(np.diag(b.on_on), 1e9) and np.allclose(np.diag(b.off_off), 1e9)
+    assert b.on_off.max() == 1e7 and b.on_on[0, 1] == 1e7
     assert np.all(p.qbi == 1e7) and np.all(p.qci == 3000) and np.all(p.D == 0.5 / 256)
     e_on, e_off = ag.halves(p.E)
     assert np.allclose(e_on, 1 / 256) and np.allclose(e_on + e_off, 1)
-    with pytest.raises(ValueError, match="prior"):
+    with pytest.raises(ValueError, match="e_right"):
         ag.initial_params(0.5)
-    with pytest.raises(ValueError, match="prior"):
+    with pytest.raises(ValueError, match="e_right"):
         ag.decision_prior(-0.1)
     with pytest.raises(ValueError, match="E must have shape"):
         ag.initial_params(E=np.ones(256))
@@ -47,8 +47,8 @@ def test_initial_params_shapes_and_values():
 def test_O33_initial_state_posterior(short_record):
     _, rec = short_record
     expected = rec.o[1:] * (100 / 101) + (1 - rec.o[1:]) * (1 / 101)
-    assert np.max(np.abs(rec.q[1:, :NS] - expected)) <= 1e-9
-    assert np.max(np.abs(rec.q[1:, NS:] - (1 - expected))) <= 1e-9
+    assert np.max(np.abs(rec.q_stacked[1:, :NS] - expected)) <= 1e-9
+    assert np.max(np.abs(rec.q_stacked[1:, NS:] - (1 - expected))) <= 1e-9
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def _qci_pair_sums(rec):
         for i in range(s.start, s.stop):
             d = np.zeros(ND)
             d[rec.decisions[i + 1]] = 1.0
-            inc += np.outer(rec.q[i], np.concatenate([d, 1 - d]))
+            inc += np.outer(rec.q_stacked[i], np.concatenate([d, 1 - d]))
         out.append(inc)
     return out
 
@@ -140,8 +140,8 @@ def test_O37_qa_qbi_increments(short_record):
     inc_a = np.zeros((242, 242))
     inc_b = np.zeros((242, 242))
     for i in range(1, rec.t_end):
-        inc_a += np.outer(np.concatenate([rec.o[i], 1 - rec.o[i]]), rec.q[i])
-        inc_b += np.outer(rec.q[i - 1], rec.q[i])
+        inc_a += np.outer(np.concatenate([rec.o[i], 1 - rec.o[i]]), rec.q_stacked[i])
+        inc_b += np.outer(rec.q_stacked[i - 1], rec.q_stacked[i])
     np.testing.assert_allclose(new.qa - params.qa, inc_a, rtol=1e-6, atol=1e-6)  # 1e9-sized counts
     np.testing.assert_allclose(
         ag.learn(dataclasses.replace(params, qa=np.zeros_like(params.qa)), rec).qa, inc_a, rtol=1e-12, atol=0
@@ -199,3 +199,30 @@ def test_selection_probabilities_normalise_each_row_of_a_trial():
     pi = ag.selection_probabilities(y)
     assert pi.shape == y.shape and np.allclose(pi.sum(axis=1), 1.0)
     assert np.allclose(pi[1], ag.selection_probabilities(y[1]))
+
+
+# --- decision map, first actions, block summary (moved from the plots, issue 11 item 7) ----------
+def test_decision_map_of_uniform_prior():
+    pi = ag.selection_probabilities(ag.halves(ag.decision_prior(0.25))[0])
+    dm = ag.decision_map(pi)
+    assert dm.shape == (11, 11)
+    assert dm[5, 5] == pytest.approx(min(32 / 256, 1))  # e.g. up-down-left-right returns to the centre
+    assert dm[5, 9] > 0 and dm[9, 9] == 0  # 4 rights reach (5, 9); (4 down, 4 right) needs 8 moves
+    one = np.zeros(ND)
+    one[0b11111111] = 1.0  # right, right, right, right
+    assert ag.decision_map(one)[5, 9] == 1.0 and ag.decision_map(one).sum() == 1.0
+    one[:] = 0.0
+    one[0b01010101] = 1.0  # down x 4
+    assert ag.decision_map(one)[9, 5] == 1.0
+
+
+def test_first_action_probabilities_and_block_summary():
+    pi = ag.selection_probabilities(ag.halves(ag.decision_prior(0.35))[0])
+    p = ag.first_action_probabilities(pi)
+    assert p.shape == (4,) and p.sum() == pytest.approx(1.0) and p[mz.RIGHT] > p[mz.LEFT]
+    d = np.full((100, 3), 20000)
+    d[50:] = 5000
+    rows = ag.block_summary(d)
+    assert [r[3] for r in rows] == [0, 0, 0, 0.5, 1, 1] and rows[-1][2] == 5000.0
+    with pytest.raises(ValueError, match="pi must have 256 entries"):
+        ag.first_action_probabilities(np.ones(255))

@@ -74,7 +74,7 @@ def test_O44_crossval_with_authors_pomdp(e_right, maze_seed, seed, reached):
     rec = ag.replay_trial_reference(maze, params, decisions, T)
     assert rec.t_end == len(decisions) and rec.reached == reached
     # state posteriors (both halves), decision posteriors, selection probabilities over the whole trial
-    assert np.max(np.abs(rec.q[1:] - qs)) <= 1e-6
+    assert np.max(np.abs(rec.q_stacked[1:] - qs)) <= 1e-6
     assert np.max(np.abs(rec.y[1:] - qd)) <= 1e-6
     pi = np.array([ag.selection_probabilities(y) for y in rec.y[1:]])
     assert np.max(np.abs(pi - prob)) <= 1e-6
@@ -85,4 +85,4 @@ def test_O44_crossval_with_authors_pomdp(e_right, maze_seed, seed, reached):
     new = ag.learn(params, rec)
     for ours, theirs in ((new.qa, model.qa), (new.qbi, model.qbi), (new.qci, model.qci)):
         assert np.max(np.abs(ours - theirs) / np.abs(theirs)) <= 1e-6
-    assert abs(ag.free_energy(params, rec) - F_theirs) <= 1e-6 * abs(F_theirs)
+    assert abs(ag.trial_free_energy(params, rec) - F_theirs) <= 1e-6 * abs(F_theirs)

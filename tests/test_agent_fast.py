@@ -34,7 +34,7 @@ def test_reference_and_fast_engine_agree_over_two_full_trials():
     reached = []
     for _trial in range(2):
         rec = ag.run_trial_reference(m, p_ref, ag.draw_uniforms(rng_ref))
-        new_ref, F_ref = ag.learn(p_ref, rec), ag.free_energy(p_ref, rec)
+        new_ref, F_ref = ag.learn(p_ref, rec), ag.trial_free_energy(p_ref, rec)
         new_fast, s = agf.run_trial_fast(m, p_fast, ag.draw_uniforms(rng_fast), record_posteriors=True)
         _compare(rec, new_ref, F_ref, s, new_fast)
         reached.append(rec.reached)
@@ -51,7 +51,7 @@ def test_reference_and_fast_agree_when_the_floor_acts():
     new_ref = ag.learn(p, rec)
     new_fast, s = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True)
     assert np.any(rec.gammas > 0.5) and np.any(new_ref.qci == 1.0)  # the floor is active
-    _compare(rec, new_ref, ag.free_energy(p, rec), s, new_fast, T=3000)
+    _compare(rec, new_ref, ag.trial_free_energy(p, rec), s, new_fast, T=3000)
 
 
 def test_reference_and_fast_agree_on_a_successful_trial():
@@ -63,7 +63,7 @@ def test_reference_and_fast_agree_on_a_successful_trial():
     assert rec.reached and rec.positions[-1].tolist() == [3, 14]
     assert rec.o[-1].reshape(11, 11, order="F")[5, 5] == 1  # arrival view centred on the unclipped column
     new_fast, s = agf.run_trial_fast(m, p, U, T=5000, record_posteriors=True)
-    _compare(rec, ag.learn(p, rec), ag.free_energy(p, rec), s, new_fast, T=5000)
+    _compare(rec, ag.learn(p, rec), ag.trial_free_energy(p, rec), s, new_fast, T=5000)
 
 
 def test_run_agent_fast_is_reproducible_and_validates():

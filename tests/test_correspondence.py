@@ -20,7 +20,7 @@ def _bayes1(rng, S, No=5, Ns=3, T=4, dtype=float):
     lead = (S,) if S else ()
     s = rng.uniform(0.01, 0.99, (T, Ns))
     d = rng.uniform(0.01, 0.99, Ns)
-    return cor.SingleLayerBayes(s=pomdp.stack(s).astype(dtype), A=_stacked(rng, lead, No, Ns, dtype),
+    return cor.SingleLayerBayes(s_stacked=pomdp.stack(s).astype(dtype), A=_stacked(rng, lead, No, Ns, dtype),
                                 D=np.concatenate([d, 1 - d]).astype(dtype))
 
 
@@ -28,7 +28,7 @@ def _bayes2(rng, S, No=5, Ns=3, Nd=4, T=4):
     lead = (S,) if S else ()
     s, dl = rng.uniform(0.01, 0.99, (T, Ns)), rng.uniform(0.01, 0.99, (T, Nd))
     d, e = rng.uniform(0.01, 0.99, Ns), rng.uniform(0.01, 0.99, Nd)
-    return cor.TwoLayerBayes(s=pomdp.stack(s), delta=pomdp.stack(dl), A=_stacked(rng, lead, No, Ns),
+    return cor.TwoLayerBayes(s_stacked=pomdp.stack(s), delta_stacked=pomdp.stack(dl), A=_stacked(rng, lead, No, Ns),
                              Bbar=_stacked(rng, lead, Ns, Ns), Cbar=_stacked(rng, lead, Ns, Nd),
                              D=np.concatenate([d, 1 - d]), E=np.concatenate([e, 1 - e]))
 
@@ -51,7 +51,7 @@ def test_O15_round_trip_single_layer(S):
     rng = np.random.default_rng(40)
     p = _bayes1(rng, S)
     q = cor.network_to_bayes(cor.bayes_to_network(p))
-    for f in ("s", "A", "D"):
+    for f in ("s_stacked", "A", "D"):
         assert _rel(getattr(q, f), getattr(p, f)) <= 1e-12, f
     lead = (S,) if S else ()
     n = cor.SingleLayerNetwork(x=rng.uniform(.01, .99, (4, 3)), W1=rng.normal(size=lead + (3, 5)),
@@ -77,7 +77,7 @@ def test_O15_round_trip_two_layer_session_axis(S):
     np.testing.assert_allclose(expit(n.V1), np.swapaxes(Cb.on_on, -1, -2), atol=1e-14)
     np.testing.assert_allclose(expit(n.V0), np.swapaxes(Cb.on_off, -1, -2), atol=1e-14)
     q = cor.network_to_bayes_two_layer(n)
-    for f in ("s", "delta", "A", "Bbar", "Cbar", "D", "E"):
+    for f in ("s_stacked", "delta_stacked", "A", "Bbar", "Cbar", "D", "E"):
         assert _rel(getattr(q, f), getattr(p, f)) <= 1e-12, f
     n2 = _net2(rng, S)
     m = cor.bayes_to_network_two_layer(cor.network_to_bayes_two_layer(n2))
@@ -89,7 +89,7 @@ def test_O15_round_trip_float32():
     rng = np.random.default_rng(42)
     p = _bayes1(rng, 2, dtype=np.float32)
     q = cor.network_to_bayes(cor.bayes_to_network(p))
-    for f in ("s", "A", "D"):
+    for f in ("s_stacked", "A", "D"):
         assert _rel(getattr(q, f), getattr(p, f).astype(float)) <= 1e-5, f
 
 
@@ -104,7 +104,7 @@ def test_O16_threshold_is_off_loglikelihood_plus_log_prior():
     bayes_h0 = np.log(b.off_off).sum(axis=0) + np.log(p.D[Ns:])
     assert np.abs(h1 - bayes_h1).max() <= 1e-12 and np.abs(h0 - bayes_h0).max() <= 1e-12
     # implied prior recovers phi from given thresholds
-    phi1, phi0 = cor.implied_prior(n.W1, n.W0, h1, h0)
+    phi1, phi0 = cor.threshold_constants(n.W1, n.W0, h1, h0)
     assert np.abs(phi1 - n.phi1).max() <= 1e-12 and np.abs(phi0 - n.phi0).max() <= 1e-12
 
 
@@ -118,7 +118,7 @@ def test_O17_two_layer_L_equals_F():
         x_init = rng.uniform(0.05, 0.95, 3)
         L = cost.total_cost_two_layer(n.x, n.y, o, x_init, n.W1, n.W0, n.K1, n.K0, n.V1, n.V0,
                                       n.phi1, n.phi0, n.psi1, n.psi0, gamma)
-        F = pomdp.free_energy_two_layer(p.s[:, :3], p.delta[:, :5], o, x_init, np.log(p.A), np.log(p.Bbar),
+        F = pomdp.free_energy_two_layer(p.s_stacked[:, :3], p.delta_stacked[:, :5], o, x_init, np.log(p.A), np.log(p.Bbar),
                                         np.log(p.Cbar), np.log(p.D), np.log(p.E), gamma)
         assert abs(L - F) <= 1e-9, (trial, L - F)
 
@@ -153,8 +153,8 @@ def test_single_layer_cost_terms_match_free_energy_terms():
 def test_counts_hebb_home_round_trip():
     rng = np.random.default_rng(47)
     qa = rng.uniform(1, 9, (8, 6))
-    hh = cor.counts_to_hebb_home(qa)
-    np.testing.assert_allclose(cor.hebb_home_to_counts(hh), qa, atol=1e-12)
+    hh = cost.HebbHome.from_counts(qa)
+    np.testing.assert_allclose(hh.to_counts(), qa, atol=1e-12)
     W1, W0 = hh.weights()
     W1b, W0b = cor.weights_from_mapping(pomdp.dirichlet_mean(qa))
     np.testing.assert_allclose(W1, W1b, atol=1e-12)
@@ -166,10 +166,10 @@ def test_bad_input_names_parameter():
     p = _bayes2(rng, 2)
     with pytest.raises(ValueError, match="Cbar"):
         cor.bayes_to_network_two_layer(cor.TwoLayerBayes(**{**p.__dict__, "Cbar": p.Cbar[..., :5, :]}))
-    with pytest.raises(ValueError, match="A"):
+    with pytest.raises(ValueError, match="A must lie strictly between 0 and 1"):
         cor.weights_from_mapping(np.full((4, 4), 1.0))
-    with pytest.raises(ValueError, match="D"):
-        cor.bayes_to_network(cor.SingleLayerBayes(s=np.full((2, 6), .5), A=_stacked(rng, (), 5, 3), D=-np.ones(6)))
+    with pytest.raises(ValueError, match=r"D must be positive \(a prior over ON/OFF\)"):
+        cor.bayes_to_network(cor.SingleLayerBayes(s_stacked=np.full((2, 6), .5), A=_stacked(rng, (), 5, 3), D=-np.ones(6)))
     with pytest.raises(ValueError, match="W0"):
         cor.mapping_from_weights(np.zeros((3, 2)), np.zeros((2, 3)))
 
@@ -180,14 +180,14 @@ def test_O15_cross_check_with_authors_python_port():
     vc = pytest.importorskip("reverse_engineering.utils.variable_conversion")
     rng = np.random.default_rng(49)
     p = _bayes1(rng, 2, No=5, Ns=3)
-    theirs = vc.pomdp2nn(vc.POMDPVariables(qs=p.s, qA=p.A, lnD=np.log(p.D)))
+    theirs = vc.pomdp2nn(vc.POMDPVariables(qs=p.s_stacked, qA=p.A, lnD=np.log(p.D)))
     ours = cor.bayes_to_network(p)
     h1, h0 = ours.thresholds()
     for a, b in ((theirs.W1, ours.W1), (theirs.W0, ours.W0), (theirs.x, ours.x), (theirs.h1, h1), (theirs.h0, h0)):
         assert np.shape(a) == np.shape(b) and np.max(np.abs(np.asarray(a) - b)) <= 1e-12
     p2 = _bayes2(rng, 2, No=5, Ns=3, Nd=4)
     try:
-        nn = vc.pomdp2nn(vc.POMDPVariables(qs=p2.s, qA=p2.A, lnD=np.log(p2.D), qd=p2.delta, qBi=p2.Bbar,
+        nn = vc.pomdp2nn(vc.POMDPVariables(qs=p2.s_stacked, qA=p2.A, lnD=np.log(p2.D), qd=p2.delta_stacked, qBi=p2.Bbar,
                                            qCi=p2.Cbar, lnE=np.log(p2.E)))
         port_ok = np.shape(nn.V1) == (2, 4, 3)
     except ValueError:

@@ -314,11 +314,11 @@ def test_bad_input_names_parameter():
     rng = np.random.default_rng(15)
     x, o, W1, W0, phi1, phi0 = _single(rng)
     h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match="x must lie strictly between 0 and 1"):
         cost.step_cost(np.full_like(x, 1.0), o, W1, W0, h1, h0)
     with pytest.raises(ValueError, match="W0"):
         cost.dL_dW(x, o, W1, W0[:, :2])
-    with pytest.raises(ValueError, match="o"):
+    with pytest.raises(ValueError, match=r"o must have 4 time steps \(like x\)"):
         cost.step_cost(x, o[:2], W1, W0, h1, h0)
     with pytest.raises(ValueError, match="gamma"):
         p = _two_layer(rng)
@@ -330,3 +330,17 @@ def test_bad_input_names_parameter():
         cost.closed_form_weights(np.ones(3), np.zeros(3))
     with pytest.raises(ValueError, match="eta"):
         cost.learn_adaptive(o, W1, W0, phi1, phi0, eta=-1)
+
+
+# --- one neuron's cost curve and gradient flow (moved from the plots, issue 11 item 7) ------------
+def test_cost_curve_minimum_at_fixed_point_and_flow_descends():
+    x, L = cost.cost_curve(1.0, 2.0, 0.5, -0.3, 0.1)
+    x_star = expit(2.0 - 0.5 - 0.3 - 0.1)
+    assert abs(x[np.argmin(L)] - x_star) < 3e-3
+    t, xt, Lt = cost.gradient_flow(1.0, 2.0, 0.5, -0.3, 0.1, x0=0.02)
+    assert np.all(np.diff(Lt) <= 1e-12) and abs(xt[-1] - x_star) < 1e-2
+
+
+def test_cost_curve_rejects_one_weight_for_two_inputs():
+    with pytest.raises(ValueError, match="W1 and W0 must have one weight per input"):
+        cost.cost_curve([1, 0], [1.0], [0.0, 0.0], 0.0, 0.0)

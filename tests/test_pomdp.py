@@ -9,7 +9,8 @@ import pytest
 from scipy.special import digamma, logit, softmax
 
 from fepteach import pomdp
-from fepteach.correspondence import counts_to_hebb_home, weights_from_mapping
+from fepteach.correspondence import weights_from_mapping
+from fepteach.cost import HebbHome
 from fepteach.neurons import adaptive_thresholds, fixed_point
 
 
@@ -129,7 +130,7 @@ def test_O14_online_dirichlet_equals_hebb_over_home():
         qa = pomdp.dirichlet_update(qa, o, s)
         xs.append(s)
         os_.append(o)
-    hh = counts_to_hebb_home(qa0).add(np.array(xs), np.array(os_))
+    hh = HebbHome.from_counts(qa0).add(np.array(xs), np.array(os_))
     W1h, W0h = hh.weights()
     W1b, W0b = weights_from_mapping(pomdp.dirichlet_mean(qa))
     assert np.abs(W1h - W1b).max() <= 1e-10 and np.abs(W0h - W0b).max() <= 1e-10
@@ -179,7 +180,7 @@ def test_sampling_one_factor_statistics():
 def test_O18_decision_rule_is_softmax_of_potentials():
     rng = np.random.default_rng(28)
     y = rng.uniform(0.001, 0.98, 12)
-    p = pomdp.decision_probabilities(y)
+    p = pomdp.selection_probabilities(y)
     ref = softmax(logit(y))
     assert np.abs(p / ref - 1).max() <= 1e-4
     d = pomdp.sample_decision(y, np.random.default_rng(0))
@@ -212,18 +213,18 @@ def test_bad_input_names_parameter():
     with pytest.raises(ValueError, match="qa"):
         pomdp.dirichlet_log_mean(-np.ones((2, 2)))
     A = pomdp.random_likelihood(3, 1, rng)
-    with pytest.raises(ValueError, match="o"):
+    with pytest.raises(ValueError, match=r"o must be binary \(0 or 1\); found 2"):
         pomdp.exact_posterior(np.array([0, 2, 1]), A, [0.5, 0.5])
-    with pytest.raises(ValueError, match="D"):
+    with pytest.raises(ValueError, match="D must have ON and OFF halves that sum to 1"):
         pomdp.exact_posterior(np.array([0, 1, 1]), A, [0.5, 0.6])
     with pytest.raises(ValueError, match="lnD"):
         pomdp.posterior_states(np.array([0, 1, 1]), np.log(A), np.zeros(3))
     with pytest.raises(ValueError, match="rng"):
         pomdp.sample_single_factor(A, [0.5, 0.5], 10, rng=0)
-    with pytest.raises(ValueError, match="s"):
+    with pytest.raises(ValueError, match="s must lie strictly between 0 and 1"):
         pomdp.free_energy_per_step(np.array([1.0]), np.array([0, 1, 1]), np.log(A), np.log([.5, .5]))
-    with pytest.raises(ValueError, match="y"):
-        pomdp.decision_probabilities(np.array([0.5, 1.5]))
+    with pytest.raises(ValueError, match=r"y must lie in \[0, 1\]; found 1.5"):
+        pomdp.selection_probabilities(np.array([0.5, 1.5]))
 
 
 def test_policy_update_is_risk_weighted_and_floored():
@@ -281,6 +282,25 @@ def test_cross_check_two_layer_inference_with_authors_python_port():
     for t in range(1, T):
         s_prev = out[t - 1][0][:Ns]
         s = pomdp.posterior_states_two_layer(o[t], s_prev, lnA, lnB, np.log(D))
-        probs = pomdp.decision_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
+        probs = pomdp.selection_probabilities(pomdp.decision_posterior(s_prev, lnC, np.log(E)))
         assert np.abs(out[t][0][:Ns] - s).max() <= 1e-12
         assert np.abs(out[t][1] - probs).max() <= 1e-12
+
+
+# --- curves of the one-factor model (moved from the plots, issue 11 item 7) -------------------------
+_A_CURVE = np.array([[0.8, 0.3], [0.6, 0.4], [0.2, 0.7], [0.4, 0.6]])
+_O_CURVE = np.array([1.0, 0.0])
+
+
+def test_free_energy_curve_touches_surprise_at_posterior():
+    q, F, s_star, surprise = pomdp.free_energy_curve(_O_CURVE, _A_CURVE, [0.3, 0.7])
+    assert abs(q[np.argmin(F)] - s_star) < 3e-3
+    assert F.min() >= surprise - 1e-12 and F.min() - surprise < 1e-4
+
+
+def test_prior_sweep_kl_is_nonnegative_and_posterior_monotone():
+    sw = pomdp.prior_sweep(_O_CURVE, _A_CURVE, q=0.5)
+    assert np.all(sw["kl"] >= -1e-12)
+    assert np.all(np.diff(sw["posterior"]) > 0)
+    i = np.argmin(np.abs(sw["posterior"] - 0.5))
+    assert sw["kl"][i] < 1e-3  # the fixed belief q = 0.5 is the posterior there: no gap

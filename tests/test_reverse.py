@@ -7,6 +7,7 @@ import pytest
 from scipy.special import logit
 
 from fepteach import bss, pomdp, reverse
+from fepteach import correspondence as cor
 from fepteach.neurons import adaptive_thresholds
 
 SEEDS = range(5)
@@ -15,7 +16,7 @@ SEEDS = range(5)
 def _network_data(seed, T=3000, p=0.5, lam=100.0):
     """Inputs of the BSS process and the activity of a canonical network that starts from Hebb = lam/2, Home = lam."""
     d = bss.generate_data(T, np.random.default_rng(seed))
-    state0 = reverse.SynapticState.initial(2, 32, lam)
+    state0 = reverse.HebbHome.initial(2, 32, lam)
     phi = bss.prior_phi(p)
     pred = reverse.predict_learning(d.o, state0, phi[:2], phi[2:])
     return d, pred
@@ -46,12 +47,12 @@ def test_implied_prior_recovers_the_prior_of_a_self_consistent_network():
     assert reverse.implied_prior(x).D_on[0] == pytest.approx(D_on, abs=0.005)
 
 
-def test_phi_from_thresholds_inverts_adaptive_thresholds():
+def test_threshold_constants_invert_adaptive_thresholds():
     rng = np.random.default_rng(1)
     W1, W0 = rng.normal(size=(2, 5)), rng.normal(size=(2, 5))
     phi1, phi0 = np.log([0.2, 0.6]), np.log([0.8, 0.4])
     h1, h0 = adaptive_thresholds(W1, W0, phi1, phi0)
-    back = reverse.phi_from_thresholds(h1, h0, W1, W0)
+    back = cor.threshold_constants(W1, W0, h1, h0)
     np.testing.assert_allclose(back[0], phi1, atol=1e-12)
     np.testing.assert_allclose(back[1], phi0, atol=1e-12)
 
@@ -59,11 +60,11 @@ def test_phi_from_thresholds_inverts_adaptive_thresholds():
 # ---------------------------------------------------------------------------
 # Weights, thresholds, cost from data (SPEC §6.3)
 # ---------------------------------------------------------------------------
-def test_synaptic_state_counts_roundtrip():
+def test_hebb_home_counts_roundtrip():
     qa = bss.initial_counts_py(np.random.default_rng(0))
-    st = reverse.SynapticState.from_counts(qa)
+    st = reverse.HebbHome.from_counts(qa)
     np.testing.assert_allclose(st.to_counts(), qa)
-    np.testing.assert_allclose(st.W1, logit(pomdp.blocks(pomdp.dirichlet_mean(qa)).on_on.T), atol=1e-12)
+    np.testing.assert_allclose(st.weights()[0], logit(pomdp.blocks(pomdp.dirichlet_mean(qa)).on_on.T), atol=1e-12)
 
 
 def test_estimate_with_one_step_sessions_recovers_the_network_weights_exactly():
@@ -71,8 +72,8 @@ def test_estimate_with_one_step_sessions_recovers_the_network_weights_exactly():
     d, pred = _network_data(0, T=400, p=0.4)
     phi = bss.prior_phi(0.4)
     est = reverse.estimate_from_activity(d.o, pred.x, session_length=1, lam=100.0, phi1=phi[:2], phi0=phi[2:])
-    np.testing.assert_allclose(est.state.W1, pred.state.W1, atol=1e-10)
-    np.testing.assert_allclose(est.state.W0, pred.state.W0, atol=1e-10)
+    np.testing.assert_allclose(est.state.weights()[0], pred.state.weights()[0], atol=1e-10)
+    np.testing.assert_allclose(est.state.weights()[1], pred.state.weights()[1], atol=1e-10)
     # the weights in force at each step reproduce the recorded activity
     x_rec = 1 / (1 + np.exp(-(np.einsum("tji,ti->tj", est.W1 - est.W0, d.o) + est.h1 - est.h0)))
     np.testing.assert_allclose(x_rec, pred.x, atol=1e-10)
@@ -89,7 +90,7 @@ def test_estimate_from_bss_activity_matches_learned_weights():
     est = reverse.estimate_from_activity(d.o, run.x, session_length=100)
     assert est.W1.shape == (100, 2, 32) and est.h1.shape == (100, 2) and est.L.shape == (100,)
     W1_true = logit(pomdp.blocks(run.abar).on_on.T)
-    np.testing.assert_allclose(est.state.W1, W1_true, atol=0.01)
+    np.testing.assert_allclose(est.state.weights()[0], W1_true, atol=0.01)
     assert est.L[-10:].mean() < est.L[:3].mean()  # the cost falls as the synapses learn
     np.testing.assert_allclose(est.phi1, np.log(run.x.mean(axis=0)))
 
@@ -111,7 +112,7 @@ def test_session_cost_formula():
 # ---------------------------------------------------------------------------
 def test_predict_learning_fast_equals_network_form_reference():
     d = bss.generate_data(800, np.random.default_rng(3))
-    st = reverse.SynapticState.from_counts(bss.initial_counts())
+    st = reverse.HebbHome.from_counts(bss.initial_counts())
     phi = bss.prior_phi(0.45, 0.55)
     a = reverse.predict_learning(d.o, st, phi[:2], phi[2:])
     b = reverse.predict_learning_reference(d.o, st, phi[:2], phi[2:])
@@ -186,24 +187,6 @@ def test_log_prior_odds_readout_is_exact_for_a_neutral_start():
     np.testing.assert_allclose(np.nanmedian(odds, axis=0), np.log(0.3 / 0.7), atol=1e-6)
 
 
-def test_mystery_network_diagnosis():
-    """Threshold readout recovers the hidden priors (within 0.01); eq. (5.1) is pulled toward 0.5; the readout
-    prior predicts the next period's activity better than the naive p = 0.5."""
-    m = reverse.mystery_network(3)
-    assert "0." not in repr(m)  # the repr does not give the answer away
-    p_true = np.array(m.reveal())
-    p_thr = 1 / (1 + np.exp(-np.nanmedian(reverse.log_prior_odds_from_activity(m.o, m.x), axis=0)))
-    np.testing.assert_allclose(p_thr, p_true, atol=0.01)
-    p_mean = reverse.implied_prior(m.x).D_on
-    assert np.all(np.abs(p_mean - 0.5) < np.abs(p_true - 0.5))
-    state = reverse.estimate_from_activity(m.o, m.x, session_length=m.o.shape[0]).state
-    err = {}
-    for name, p in (("naive", np.full(2, 0.5)), ("readout", p_thr)):
-        x = reverse.predict_learning(m.o_next, state, np.log(p), np.log(1 - p)).x
-        err[name] = np.abs(x - m.x_next).mean()
-    assert err["readout"] < 0.2 * err["naive"]
-
-
 # ---------------------------------------------------------------------------
 # Data a user supplies: dtypes and bad inputs
 # ---------------------------------------------------------------------------
@@ -232,10 +215,9 @@ def test_accepts_bool_and_integer_inputs():
         (lambda: reverse.estimate_from_activity(np.zeros((3, 2)), np.zeros((3, 1)), 1, lam=-1), "lam must be > 0"),
         (lambda: reverse.estimate_from_activity(np.zeros((3, 2)), np.zeros((3, 1)), 1, phi1=[0.0]), "give both phi1 and phi0"),
         (lambda: reverse.estimate_from_activity(np.zeros((3, 2)), np.zeros((3, 1)), 1, phi1=[0.0, 1.0], phi0=[0.0, 1.0]), "phi1 must have shape"),
-        (lambda: reverse.predict_learning(np.zeros((3, 2)), "state", [0.0], [0.0]), "state must be a SynapticState"),
-        (lambda: reverse.predict_learning(np.zeros((3, 5)), reverse.SynapticState.initial(1, 2), [0.0], [0.0]), "o must have shape"),
+        (lambda: reverse.predict_learning(np.zeros((3, 2)), "state", [0.0], [0.0]), "state must be a HebbHome"),
+        (lambda: reverse.predict_learning(np.zeros((3, 5)), reverse.HebbHome.initial(1, 2), [0.0], [0.0]), "o must have shape"),
         (lambda: reverse.predict_subsequent_learning(np.zeros((10, 2)), np.zeros((10, 1)), 5, 2), "must be < T"),
-        (lambda: reverse.mystery_network(0, p_range=(0.5, 0.2)), "p_range"),
         (lambda: reverse.log_prior_odds_from_activity(np.zeros((3, 2)), np.zeros((3, 1)), lam=0), "lam must be > 0"),
         (lambda: reverse.session_cost(np.zeros((3, 2)), np.zeros((3, 1)), np.zeros((2, 2)), np.zeros((2, 2)), [0.0], [0.0]), "W1 must have shape"),
     ],

@@ -54,7 +54,7 @@ def test_policy_weights_are_the_dictionary_of_the_counts():
     V1, V0 = toy.policy_weights(qci)
     assert V1.shape == V0.shape == (ag.ND, ag.NS)
     b = ag.blocks(qci)
-    np.testing.assert_allclose(expit(V1[7, 3]), b["on_on"][3, 7] / (b["on_on"][3, 7] + b["off_on"][3, 7]), rtol=1e-12)
+    np.testing.assert_allclose(expit(V1[7, 3]), b.on_on[3, 7] / (b.on_on[3, 7] + b.off_on[3, 7]), rtol=1e-12)
     np.testing.assert_allclose(expit(V0), pomdp.blocks(pomdp.dirichlet_mean(qci)).on_off.T, rtol=1e-12)
 
 

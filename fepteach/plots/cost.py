@@ -5,41 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import cost, neurons
+from ..cost import _one_neuron  # the same argument handling as cost.cost_curve
 from .style import CYCLE, OKABE_ITO, new_axes
-
-
-def _one_neuron(o, W1, W0, h1, h0):
-    """Arrays for one neuron with ``No`` inputs from scalars or 1-D weight vectors."""
-    o = np.atleast_1d(np.asarray(o, dtype=float))
-    W1 = np.asarray(W1, dtype=float).reshape(1, -1)
-    W0 = np.asarray(W0, dtype=float).reshape(1, -1)
-    if W1.shape[1] != o.size or W0.shape[1] != o.size:
-        raise ValueError(f"W1 and W0 must have one weight per input (o has {o.size}); got {W1.shape[1]} and {W0.shape[1]}")
-    return o, W1, W0, np.atleast_1d(np.asarray(h1, dtype=float)), np.atleast_1d(np.asarray(h0, dtype=float))
-
-
-def cost_curve(o, W1, W0, h1, h0, n_points: int = 400):
-    """Grid ``x`` (n_points,) in (0, 1) and the per-step cost ``L(x)`` of one neuron (SPEC eq. 2.2).
-
-    ``o``: scalar or (No,); ``W1, W0``: scalar or (No,) weights of the neuron; ``h1, h0``: scalars.
-    """
-    o, W1, W0, h1, h0 = _one_neuron(o, W1, W0, h1, h0)
-    x = np.linspace(1e-3, 1 - 1e-3, n_points)
-    L = cost.step_cost(x[:, None], np.repeat(o[None, :], n_points, axis=0), W1, W0, h1, h0)
-    return x, L
-
-
-def gradient_flow(o, W1, W0, h1, h0, x0: float = 0.05, dt: float = 0.05, n_steps: int = 120):
-    """Activity trajectory of one neuron following eq. (1.1) (integrated in u-form), and L along it.
-
-    Returns ``(t, x, L)`` each (n_steps + 1,). Because dx/dt = -x(1-x) dL/dx in u-form, L decreases.
-    """
-    o, W1, W0, h1, h0 = _one_neuron(o, W1, W0, h1, h0)
-    u = neurons.integrate_u(neurons.logit(np.array([x0])), o, W1, W0, h1, h0, dt=dt, n_steps=n_steps)[:, 0]
-    x = neurons.sigmoid(u)
-    x = np.clip(x, 1e-12, 1 - 1e-12)
-    L = cost.step_cost(x[:, None], np.repeat(o[None, :], len(x), axis=0), W1, W0, h1, h0)
-    return np.arange(n_steps + 1) * dt, x, L
 
 
 def plot_cost_curve(o, W1, W0, h1, h0, x0: float = 0.05, dt: float = 0.05, n_steps: int = 120, ax=None):
@@ -49,8 +16,8 @@ def plot_cost_curve(o, W1, W0, h1, h0, x0: float = 0.05, dt: float = 0.05, n_ste
     x* = sigma((W1 - W0)·o + h1 - h0), the minimum of L (SPEC §2.3, §3.1). Returns the axes.
     """
     ax = new_axes(ax)
-    x, L = cost_curve(o, W1, W0, h1, h0)
-    _, xt, Lt = gradient_flow(o, W1, W0, h1, h0, x0=x0, dt=dt, n_steps=n_steps)
+    x, L = cost.cost_curve(o, W1, W0, h1, h0)
+    _, xt, Lt = cost.gradient_flow(o, W1, W0, h1, h0, x0=x0, dt=dt, n_steps=n_steps)
     oo, w1, w0, hh1, hh0 = _one_neuron(o, W1, W0, h1, h0)
     xs = float(neurons.fixed_point(oo, w1, w0, hh1, hh0)[0])
     Ls = cost.cost_at_fixed_point(oo, w1, w0, hh1, hh0)

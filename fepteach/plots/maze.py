@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import agent as ag
+from .. import maze as mz
 from .style import OKABE_ITO, SEQUENTIAL_CMAP, new_axes
 
 PRIOR_COLOURS = {0.15: OKABE_ITO["black"], 0.25: OKABE_ITO["blue"], 0.35: OKABE_ITO["skyblue"]}
@@ -48,52 +50,23 @@ def draw_view(vector, ax=None, *, title: str | None = None, vmin: float = 0.0, v
     return ax
 
 
-def decision_map(pi) -> np.ndarray:
-    """The 11x11 decision map of SPEC §8.7 from selection probabilities ``pi`` (256,).
-
-    Each cell (centre (5, 5), 0-based) holds the max of pi over the 4-step sequences whose
-    net displacement ends there, shown as min(32 * value, 1).
-    """
-    pi = np.asarray(pi, dtype=float)
-    out = np.zeros((11, 11))
-    for l in range(256):
-        ks = [(l >> 6) & 3, (l >> 4) & 3, (l >> 2) & 3, l & 3]  # first .. fourth action, 0-based
-        dr = sum((k == 1) - (k == 0) for k in ks)
-        dc = sum((k == 3) - (k == 2) for k in ks)
-        out[5 + dr, 5 + dc] = max(out[5 + dr, 5 + dc], pi[l])
-    return np.minimum(32.0 * out, 1.0)
-
-
 def draw_decision_map(pi, ax=None):
-    """Draw :func:`decision_map`; the title gives the total probabilities of 'left' and 'right' first actions."""
+    """Draw :func:`fepteach.agent.decision_map`; the title gives the total probabilities of 'left' and 'right' first actions."""
     ax = new_axes(ax, figsize=(2.6, 2.6))
     pi = np.asarray(pi, dtype=float)
-    ax.imshow(decision_map(pi), cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, interpolation="nearest")
-    ax.set_title(f"left {pi[128:192].sum():.2f}  right {pi[192:].sum():.2f}", fontsize=9)
+    ax.imshow(ag.decision_map(pi), cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    p_left, p_right = ag.first_action_probabilities(pi)[[mz.LEFT, mz.RIGHT]]
+    ax.set_title(f"left {p_left:.2f}  right {p_right:.2f}", fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
 
 
-def block_summary(durations, T: int = 20000, blocks=None):
-    """Median duration and success rate per trial block from a (trials, agents) array."""
-    from ..data.maze_reference import BLOCKS
-
-    d = np.asarray(durations)
-    rows = []
-    for a, b in (BLOCKS if blocks is None else blocks):
-        if a > d.shape[0]:
-            break
-        x = d[a - 1 : min(b, d.shape[0])].ravel()
-        rows.append((a, min(b, d.shape[0]), float(np.median(x)), float(np.mean(x < T))))
-    return rows
-
-
-def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 20000, what: str = "median",
+def learning_curves(durations, ax=None, *, e_right: float | None = None, T: int = 20000, what: str = "median",
                     reference: str | None = "samples_1_20", label: str = "ours", colour: str | None = None):
     """Block medians (``what="median"``) or success rates (``"success"``) per trial block.
 
-    ``durations`` is (trials, agents). When ``prior`` is one of the paper's values and
+    ``durations`` is (trials, agents). When ``e_right`` is one of the paper's values and
     ``reference`` names a table of :mod:`fepteach.data.maze_reference`, the authors' block
     values are drawn beside ours (open markers, dashed).
     """
@@ -103,17 +76,17 @@ def learning_curves(durations, ax=None, *, prior: float | None = None, T: int = 
         raise ValueError(f"what must be 'median' or 'success'; got {what!r}")
     ax = new_axes(ax)
     col = 2 if what == "median" else 3
-    rows = block_summary(durations, T)
+    rows = ag.block_summary(durations, T)
     if colour is None:
-        colour = PRIOR_COLOURS.get(round(prior, 2) if prior is not None else None, OKABE_ITO["blue"])
+        colour = PRIOR_COLOURS.get(round(e_right, 2) if e_right is not None else None, OKABE_ITO["blue"])
     x = [(a + b) / 2 for a, b, *_ in rows]
     ax.plot(x, [r[col] for r in rows], "o-", color=colour, label=label)
-    ref = reference_blocks(prior, reference) if (prior is not None and reference) else None
+    ref = reference_blocks(e_right, reference) if (e_right is not None and reference) else None
     if ref is not None:
         xr = [(a + b) / 2 for a, b, *_ in ref]
         which = {"samples_1_20": "s1-20", "samples_11_20": "s11-20", "samples_21_30": "s21-30"}[reference]
         ax.plot(xr, [r[col] for r in ref], "s--", mfc="none", color=colour, alpha=0.7,
-                label=f"authors {which} ({PAPER_LABEL.get(round(prior, 2), prior)})")
+                label=f"authors {which} ({PAPER_LABEL.get(round(e_right, 2), e_right)})")
     ax.set_xlabel("trial")
     ax.set_ylabel("median time to goal (steps)" if what == "median" else "success rate (goal reached)")
     if what == "success":
@@ -135,11 +108,11 @@ def learning_curves_figure(results):
     d = results.durations
     if cfg.protocol == "paper" and d.shape[1] >= 30:
         for what, ax in zip(("median", "success"), axes):
-            learning_curves(d[:, :20], ax, prior=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
-            learning_curves(d[:, 20:30], ax, prior=cfg.prior, T=cfg.T, what=what, reference="samples_21_30",
+            learning_curves(d[:, :20], ax, e_right=cfg.prior, T=cfg.T, what=what, label="ours, samples 1-20")
+            learning_curves(d[:, 20:30], ax, e_right=cfg.prior, T=cfg.T, what=what, reference="samples_21_30",
                             label="ours, samples 21-30 (estimated prior)", colour=OKABE_ITO["orange"])
     else:
         for what, ax in zip(("median", "success"), axes):
-            learning_curves(d, ax, prior=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
+            learning_curves(d, ax, e_right=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
     fig.suptitle(f"maze agents, e_right = {cfg.prior} ({cfg.protocol})")
     return fig

@@ -8,20 +8,6 @@ from .. import pomdp
 from .style import OKABE_ITO, new_axes
 
 
-def free_energy_curve(o, A, D, n_points: int = 400):
-    """F(q) of a one-factor model for one observation, over a grid of q = q(s = ON) (SPEC eq. 3.2).
-
-    ``o``: (No,) binary; ``A``: stacked (2*No, 2); ``D``: (2,). Returns ``(q, F, s_star, surprise)``
-    with ``surprise = -ln P(o)`` and ``s_star`` the exact posterior.
-    """
-    q = np.linspace(1e-3, 1 - 1e-3, n_points)
-    o = np.asarray(o, dtype=float)
-    A = np.asarray(A, dtype=float)
-    lnA, lnD = np.log(A), np.log(np.asarray(D, dtype=float))
-    F = pomdp.free_energy_per_step(q[:, None], np.repeat(o[None, :], n_points, axis=0), lnA, lnD)
-    return q, F, pomdp.exact_posterior(o, A, D), -pomdp.log_evidence(o, A, D)
-
-
 def plot_free_energy_vs_q(o, A, D, q_mark: float | None = 0.25, ax=None):
     """F(q) with its minimum at the exact posterior, where it touches the surprise −ln P(o) (SPEC §4.3, O10).
 
@@ -29,7 +15,7 @@ def plot_free_energy_vs_q(o, A, D, q_mark: float | None = 0.25, ax=None):
     Returns the axes.
     """
     ax = new_axes(ax)
-    q, F, s_star, surprise = free_energy_curve(o, A, D)
+    q, F, s_star, surprise = pomdp.free_energy_curve(o, A, D)
     ax.plot(q, F, color=OKABE_ITO["blue"], label="free energy F(q)")
     ax.axhline(surprise, color=OKABE_ITO["black"], linestyle=":", label=f"surprise −ln P(o) = {surprise:.3f}")
     ax.axvline(s_star, color=OKABE_ITO["orange"], linestyle="--", label=f"exact posterior P(s=1|o) = {s_star:.3f}")
@@ -49,28 +35,13 @@ def plot_free_energy_vs_q(o, A, D, q_mark: float | None = 0.25, ax=None):
     return ax
 
 
-def prior_sweep(o, A, q: float = 0.5, n_points: int = 200):
-    """Posterior, surprise and F of a fixed belief ``q`` as functions of the prior D_ON (one-factor model).
-
-    Returns a dict of (n_points,) arrays: ``D_on``, ``posterior``, ``surprise`` (= F at the posterior),
-    ``F_q`` (F of the fixed q) and ``kl`` (= F_q − surprise).
-    """
-    d = np.linspace(0.01, 0.99, n_points)
-    o = np.asarray(o, dtype=float)
-    A = np.asarray(A, dtype=float)
-    post = np.array([pomdp.exact_posterior(o, A, [di, 1 - di]) for di in d])
-    surprise = np.array([-pomdp.log_evidence(o, A, [di, 1 - di]) for di in d])
-    Fq = np.array([pomdp.free_energy_per_step(np.array([q]), o, np.log(A), np.log([di, 1 - di])) for di in d])
-    return {"D_on": d, "posterior": post, "surprise": surprise, "F_q": Fq, "kl": Fq - surprise}
-
-
 def plot_prior_sweep(o, A, q: float = 0.5, ax=None):
     """How the prior moves the posterior and the surprise; F of a fixed belief q and its KL gap (SPEC §4.3).
 
     Posterior on the right axis (0–1); surprise, F(q) and KL on the left (nats). Returns the left axes.
     """
     ax = new_axes(ax)
-    sw = prior_sweep(o, A, q)
+    sw = pomdp.prior_sweep(o, A, q)
     ax.plot(sw["D_on"], sw["surprise"], color=OKABE_ITO["black"], label="−ln P(o) = min F")
     ax.plot(sw["D_on"], sw["F_q"], color=OKABE_ITO["blue"], label=f"F(q = {q:g})")
     ax.fill_between(sw["D_on"], sw["surprise"], sw["F_q"], color=OKABE_ITO["vermillion"], alpha=0.25,

@@ -49,11 +49,7 @@ def observation_at(maze: np.ndarray, positions: np.ndarray, t: int) -> np.ndarra
     """
     if t <= 1:
         return np.zeros(mz.NO)
-    ny, nx = maze.shape
-    pos = tuple(int(v) for v in positions[t - 1])
-    if pos == mz.goal_position(ny, nx):
-        pos = mz.arrival_position(ny, nx)
-    return mz.observe(maze, pos)
+    return mz.observe_at(maze, tuple(int(v) for v in positions[t - 1]))
 
 
 def render_replay(replay: Replay, t: int, fig=None, *, recent: int = 2000):

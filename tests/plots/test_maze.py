@@ -19,23 +19,20 @@ def test_draw_maze_and_views():
     assert np.array_equal(ax2.images[0].get_array(), o.reshape(11, 11, order="F"))
 
 
-def test_decision_map_of_uniform_prior():
+def test_draw_decision_map():
     pi = ag.selection_probabilities(ag.halves(ag.decision_prior(0.25))[0])
-    dm = pm.decision_map(pi)
-    assert dm.shape == (11, 11)
-    assert dm[5, 5] == pytest.approx(min(32 / 256, 1))  # e.g. up-down-left-right returns to the centre
-    assert dm[5, 9] > 0 and dm[9, 9] == 0  # 4 rights reach (5, 9); (4 down, 4 right) needs 8 moves
     ax = pm.draw_decision_map(pi)
+    assert np.array_equal(ax.images[0].get_array(), ag.decision_map(pi))
     assert "right 0.25" in ax.get_title()
 
 
 def test_learning_curves_with_reference():
     d = np.full((100, 3), 20000)
     d[50:] = 5000
-    ax = pm.learning_curves(d, prior=0.25, what="success")
+    ax = pm.learning_curves(d, e_right=0.25, what="success")
     ours, ref = ax.lines[0], ax.lines[1]
     assert ours.get_ydata().tolist() == [0, 0, 0, 0.5, 1, 1] and ref.get_ydata()[-1] == 0.825
-    ax = pm.learning_curves(d, prior=0.3)  # no reference for a prior the paper did not use
+    ax = pm.learning_curves(d, e_right=0.3)  # no reference for a prior the paper did not use
     assert len(ax.lines) == 1
     with pytest.raises(ValueError, match="what"):
         pm.learning_curves(d, what="mean")

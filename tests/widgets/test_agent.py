@@ -31,13 +31,17 @@ def test_render_critic_rejects_bad_risks():
         W.render_critic((0.0, 1.5))
 
 
-def test_widget_wires_controls_to_the_render_function():
+def test_widget_wires_controls_to_the_render_function(monkeypatch):
     pytest.importorskip("ipywidgets")
     import matplotlib.pyplot as plt
 
+    calls, original = [], W.render_critic
+    monkeypatch.setattr(W, "render_critic", lambda gammas, **kw: calls.append(gammas) or original(gammas, **kw))
     box = W.critic_widget()
     controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
     assert {getattr(c, "description", "") for c in controls} >= {"Γ1", "Γ6", "initial qci"}
     assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
-    controls[0].value = 1.0  # changing a control redraws without error
+    assert len(calls) == 1
+    controls[0].value = 1.0  # the Γ1 slider: changing it redraws with the new risk
+    assert len(calls) == 2 and calls[-1][0] == 1.0
     plt.close("all")

@@ -27,10 +27,14 @@ def test_render_plasticity():
     assert ax.get_legend() is not None and len(ax.lines) > 0
 
 
-def test_widget_wires_controls_to_the_render_function():
+def test_widget_wires_controls_to_the_render_function(monkeypatch):
     pytest.importorskip("ipywidgets")
+    calls, original = [], W.render_cost_curve
+    monkeypatch.setattr(W, "render_cost_curve", lambda **kw: calls.append(kw) or original(**kw))
     box = W.cost_widget()
     controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
     assert {getattr(c, "description", "") for c in controls} >= {"input o", "weight W₁", "threshold const φ₁"}
     assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
-    controls[2].value = -3.0  # changing a control redraws without error
+    assert len(calls) == 1
+    controls[2].value = -3.0  # the W₁ slider: changing it redraws with the new value
+    assert len(calls) == 2 and calls[-1]["w1"] == -3.0

@@ -27,11 +27,17 @@ def test_x_form_path_converges_below_and_fails_above_the_limit():
     assert np.isnan(bad).any() or abs(bad[-1] - xs) > 1e-3
 
 
-def test_widget_wires_controls_to_the_render_function():
+def test_widget_wires_controls_to_the_render_function(monkeypatch):
     pytest.importorskip("ipywidgets")
-    box = relaxation_widget()
+    import fepteach.widgets.neurons as W
+
+    calls = []
+    monkeypatch.setattr(W, "render_relaxation", lambda **kw: calls.append(kw) or render_relaxation(**kw))
+    box = W.relaxation_widget()
     sliders = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
     assert {getattr(s, "description", "") for s in sliders} >= {"w = W₁−W₀", "input o", "Euler step dt"}
     assert all(not getattr(s, "continuous_update", False) for s in sliders if hasattr(s, "continuous_update"))
-    sliders[0].value = -2.0  # changing a control redraws without error
+    assert len(calls) == 1 and calls[0]["w"] == sliders[0].value  # drawn once with the initial values
+    sliders[0].value = -2.0  # changing a control redraws with the new value
+    assert len(calls) == 2 and calls[-1]["w"] == -2.0
     plt.close("all")

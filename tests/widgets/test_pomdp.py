@@ -27,10 +27,14 @@ def test_render_bayes_bad_n_active():
         W.render_bayes(n_active=5)
 
 
-def test_widget_wires_controls_to_the_render_function():
+def test_widget_wires_controls_to_the_render_function(monkeypatch):
     pytest.importorskip("ipywidgets")
+    calls, original = [], W.render_bayes
+    monkeypatch.setattr(W, "render_bayes", lambda **kw: calls.append(kw) or original(**kw))
     box = W.bayes_widget()
     controls = [w for row in box.children[:-1] for w in getattr(row, "children", [row])]
     assert {getattr(c, "description", "") for c in controls} >= {"prior D_ON", "P(o=1 | s=1)", "a belief q"}
     assert all(not getattr(c, "continuous_update", False) for c in controls if hasattr(c, "continuous_update"))
-    controls[0].value = 0.9  # changing a control redraws without error
+    assert len(calls) == 1
+    controls[0].value = 0.9  # changing a control redraws with the new value
+    assert len(calls) == 2 and calls[-1]["D_on"] == 0.9
