@@ -69,6 +69,8 @@ __all__ = [
     "simulate_batch_numpy",
     "separation_correlation",
     "smoothed_response",
+    "condition_running_mean",
+    "prior_sweep_over_datasets",
     "windowed_slope",
     "synaptic_trajectories",
     "cost_frozen",
@@ -1386,7 +1388,29 @@ def condition_running_mean(x_j, s_j, window: int = 250, edges=None) -> np.ndarra
     geometric edges for a logarithmic time axis). The window means are placed at the mean step t (1-based) of the
     condition inside the window and linearly interpolated in between; outside the first and last window centre the
     curve is NaN (not drawn); a window without steps of a condition is skipped.
-    ``x_j``, ``s_j``: (T,). Returns (2, T): row 0 for s_j = 1, row 1 for s_j = 0 (all NaN if a condition never occurs).
+
+    Parameters
+    ----------
+    x_j : array_like, shape (T,)
+        Activity of neuron j.
+    s_j : array_like, shape (T,)
+        Binary source j (the condition).
+    window : int, optional
+        Steps per window when ``edges`` is not given.
+    edges : array_like of int, optional
+        Window edges, strictly increasing from 0 to T.
+
+    Returns
+    -------
+    numpy.ndarray, shape (2, T)
+        Row 0 for s_j = 1, row 1 for s_j = 0 (all NaN if a condition never occurs).
+
+    Examples
+    --------
+    >>> s = np.array([1, 0] * 50, dtype=float)
+    >>> curves = condition_running_mean(0.8 * s + 0.1, s, window=20)
+    >>> bool(np.nanmax(curves[0]) <= 0.9 and np.nanmin(curves[1]) >= 0.1)
+    True
     """
     x_j = as_float_array("x_j", x_j, ndim=1)
     s_j = as_float_array("s_j", s_j, ndim=1)
@@ -1421,7 +1445,29 @@ def prior_sweep_over_datasets(rng: np.random.Generator, p_values=None, n_dataset
 
     For each of ``n_datasets`` datasets (drawn from ``rng``), every prior in ``p_values`` (default 0.20 ... 0.80 in
     steps of 0.05) runs on the *same* data with the same initial synapses (:func:`initial_counts`), so within a
-    dataset only the prior changes. Returns ``mean_x`` of shape (n_datasets, P, 2): <x_j> over all T steps.
+    dataset only the prior changes (the prior enters as the threshold constants, (B7) of the notes).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Draws the datasets.
+    p_values : array_like, optional
+        Priors P(s_j = 1) to sweep.
+    n_datasets : int, optional
+        Number of fresh datasets.
+    T : int, optional
+        Steps per dataset.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_datasets, P, 2)
+        ``<x_j>`` over all T steps, per dataset, prior and neuron.
+
+    Examples
+    --------
+    >>> m = prior_sweep_over_datasets(np.random.default_rng(0), p_values=[0.3, 0.7], n_datasets=2, T=200)
+    >>> m.shape
+    (2, 2, 2)
     """
     rng = check_rng(rng)
     p = 0.15 + 0.05 * np.arange(1, 14) if p_values is None else as_float_array("p_values", p_values, ndim=1)
