@@ -332,9 +332,10 @@ def grading_mode() -> bool:
 
 
 def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
-    ans = Answer(answer, exercise)
+    # an Answer (e.g. the grader's remote one, whose learner object lives in a sandboxed worker) is used as is
+    ans = answer if isinstance(answer, Answer) else Answer(answer, exercise)
     result = CheckResult(exercise.id, exercise.title, passed=True, attempted=True, points=0.0, max_points=exercise.max_points)
-    if answer is None:
+    if ans.answer is None:
         result.attempted = False
         result.passed = False
         result.lines.append((None, "the answer is None: define the function (or value) and pass it to check"))

@@ -1,0 +1,285 @@
+"""Starting, talking to and stopping one untrusted grading worker.
+
+Isolation levels (``SandboxConfig.mode``):
+
+``namespaces`` (Linux, as root or with unprivileged user namespaces): the worker runs under
+    ``unshare --net --mount --pid --fork --kill-child`` (plus ``--user --map-root-user`` when
+    not root). It has no network; the release, the submissions, the output folder, the
+    checker's exercise modules and the judge's temporary folder are hidden behind empty
+    read-only mounts; every other mount is read-only; ``/tmp`` is a private size-limited
+    tmpfs (its HOME and working folder); it runs as ``nobody`` (when started as root) or
+    without any capability; its pid namespace dies with it, so no process it forks survives.
+``none`` (any POSIX system): a fresh interpreter in its own session with a scrubbed
+    environment, its own HOME and working folder, and the resource limits; started as root
+    it still drops to ``nobody``. Files readable by that user and the network stay reachable.
+
+In both, the resource limits (address space, CPU time, file size, processes) are set by
+the worker on itself before any student code runs, and the judge enforces every wall-clock
+limit by killing the worker's whole process group (SIGINT first for cells, then SIGKILL
+after a grace period).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import wire
+
+__all__ = ["SandboxConfig", "Worker", "WorkerGone", "namespaces_available"]
+
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Limits and isolation for every worker of a batch.
+
+    Parameters
+    ----------
+    cell_timeout : float
+        Wall-clock seconds a cell may run before it is interrupted (then killed after ``grace``).
+    submission_timeout : float
+        Wall-clock seconds for a whole submission, start-up included.
+    memory_mb : int
+        Address-space limit of the worker (MB).
+    output_mb : float
+        Largest file the worker may write (its stdout/stderr log included), MB.
+    cpu_seconds : float or None
+        CPU-time limit of the worker (default: ``submission_timeout``).
+    processes : int
+        Process-count limit (the worker's user; under ``nobody`` or a pid namespace).
+    mode : str
+        ``"auto"``, ``"namespaces"`` or ``"none"`` (see the module docstring).
+    grace : float
+        Seconds between the polite interrupt and SIGKILL, and the slack on call limits.
+    """
+
+    cell_timeout: float = 120.0
+    submission_timeout: float = 600.0
+    memory_mb: int = 2048
+    output_mb: float = 16.0
+    cpu_seconds: float | None = None
+    processes: int = 64
+    mode: str = "auto"
+    grace: float = 2.0
+    tmpfs_mb: int = 64
+
+    def __post_init__(self):
+        for name in ("cell_timeout", "submission_timeout", "memory_mb", "output_mb", "processes", "grace", "tmpfs_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a positive number; got {value!r}")
+        if self.cpu_seconds is not None and not self.cpu_seconds > 0:
+            raise ValueError(f"cpu_seconds must be a positive number; got {self.cpu_seconds!r}")
+        if self.mode not in ("auto", "namespaces", "none"):
+            raise ValueError(f"mode must be 'auto', 'namespaces' or 'none'; got {self.mode!r}")
+
+
+class WorkerGone(Exception):
+    """The worker stopped (killed by a limit, crashed, exited, or broke the protocol); the message says why."""
+
+
+def _unshare_prefix() -> list[str]:
+    exe = shutil.which("unshare")
+    if not exe:
+        return []
+    prefix = [exe, "--net", "--mount", "--pid", "--fork", "--kill-child"]
+    if os.geteuid() != 0:
+        prefix[1:1] = ["--user", "--map-root-user"]
+    return prefix + ["--"]
+
+
+@lru_cache(maxsize=1)
+def namespaces_available() -> str:
+    """'' if namespace isolation works here, else the reason it does not."""
+    if not sys.platform.startswith("linux"):
+        return f"Linux namespaces are not available on {sys.platform}"
+    prefix = _unshare_prefix()
+    if not prefix:
+        return "the `unshare` program (util-linux) is not installed"
+    try:
+        res = subprocess.run(prefix + ["true"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`unshare` could not be run ({exc})"
+    if res.returncode != 0:
+        return f"`unshare` is not permitted here ({res.stderr.decode(errors='replace').strip()[:150]})"
+    return ""
+
+
+def _scrubbed_env(home: str) -> dict:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMBA_NUM_THREADS": "1",
+    }
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        env["NUMBA_CACHE_DIR"] = os.environ["NUMBA_CACHE_DIR"]
+    return env
+
+
+def _describe_end(returncode: int | None) -> str:
+    if returncode is None:
+        return "it stopped answering"
+    if returncode < 0 or returncode > 128:
+        sig = -returncode if returncode < 0 else returncode - 128
+        if sig == signal.SIGXCPU:
+            return "it exceeded the CPU-time limit"
+        if sig == signal.SIGXFSZ:
+            return "it exceeded the output-size limit"
+        if sig == signal.SIGKILL:
+            return "it was killed (CPU-time limit, out of memory, or by itself)"
+        try:
+            return f"it was ended by signal {signal.Signals(sig).name}"
+        except ValueError:
+            return f"it was ended by signal {sig}"
+    return f"it exited with status {returncode}"
+
+
+@dataclass
+class Worker:
+    """One running worker: the process, its pipes, its deadline."""
+
+    config: SandboxConfig
+    namespaces: bool
+    proc: subprocess.Popen | None = None
+    req_w: int = -1
+    resp_r: int = -1
+    deadline: float = 0.0
+    tmp: str = ""
+    killed_for: str = ""
+    isolation: dict = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, config: SandboxConfig, namespaces: bool) -> "Worker":
+        """Start a worker in a fresh temporary folder (the judge's own; hidden from the worker)."""
+        w = cls(config, namespaces)
+        w.deadline = time.monotonic() + config.submission_timeout
+        w.tmp = tempfile.mkdtemp(prefix="fepteach-worker-")
+        work = Path(w.tmp) / "work"
+        work.mkdir()
+        if os.geteuid() == 0:
+            os.chown(work, NOBODY, NOBODY)
+            os.chmod(w.tmp, 0o711)
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        cmd = [sys.executable, "-I", "-m", "fepteach.exercises.worker", str(req_r), str(resp_w)]
+        if namespaces:
+            cmd = _unshare_prefix() + cmd
+        out = open(work / "output.log", "wb")
+        try:
+            w.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(req_r, resp_w),
+                cwd=work,
+                env=_scrubbed_env(str(work)),
+                start_new_session=True,
+            )
+        finally:
+            out.close()
+            os.close(req_r)
+            os.close(resp_w)
+        w.req_w, w.resp_r = req_w, resp_r
+        return w
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None and not self.killed_for
+
+    def _signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def kill(self, why: str = "") -> None:
+        """SIGKILL the worker's whole process group and wait for it."""
+        if self.proc is None:
+            return
+        if why and not self.killed_for:
+            self.killed_for = why
+        self._signal_group(signal.SIGKILL)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a process SIGKILL cannot end
+            pass
+
+    def close(self) -> None:
+        """Stop the worker and remove its folder."""
+        self.kill()
+        for fd in (self.req_w, self.resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.req_w = self.resp_r = -1
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _gone(self, what: str) -> WorkerGone:
+        if not self.killed_for:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self.kill(f"the submission's process died during {what}: {_describe_end(self.proc.returncode)}")
+        return WorkerGone(self.killed_for)
+
+    def request(self, message: dict, timeout: float, what: str, interrupt: bool = False) -> dict:
+        """Send one request and wait for the reply.
+
+        After ``timeout`` seconds (or at the submission deadline) the worker is interrupted
+        (if ``interrupt``: SIGINT, and its reply awaited ``grace`` more seconds) or killed.
+        Raises :class:`WorkerGone` with the reason if the worker is or ends up dead.
+        """
+        if not self.alive:
+            raise WorkerGone(self.killed_for or "the submission's process had already stopped")
+        try:
+            wire.send_frame(self.req_w, message)
+        except (BrokenPipeError, OSError):
+            raise self._gone(what) from None
+        now = time.monotonic()
+        own_deadline = now + timeout
+        deadline = min(own_deadline, self.deadline)
+        try:
+            return wire.recv_frame(self.resp_r, deadline)
+        except TimeoutError:
+            pass
+        except EOFError:
+            raise self._gone(what) from None
+        except wire.WireError as exc:
+            self.kill(f"the submission's process broke the grading protocol during {what} ({exc})")
+            raise WorkerGone(self.killed_for) from None
+        over_submission = self.deadline <= own_deadline
+        if interrupt and not over_submission:
+            self._signal_group(signal.SIGINT)
+            try:
+                reply = wire.recv_frame(self.resp_r, min(time.monotonic() + self.config.grace, self.deadline))
+                reply["interrupted"] = True
+                return reply
+            except (TimeoutError, EOFError, wire.WireError):
+                pass
+        if over_submission:
+            self.kill(f"the submission ran longer than the {self.config.submission_timeout:g} s limit (stopped during {what})")
+        else:
+            self.kill(f"{what} ran longer than the {timeout:g} s limit and was stopped")
+        raise WorkerGone(self.killed_for)
