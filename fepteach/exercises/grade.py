@@ -183,7 +183,7 @@ def grade_notebook(path: Path, releases: dict, config: SandboxConfig, student: s
     row.feedback = outcome.feedback
     row.points = round(sum(row.per_exercise.values()), 6)
     row.status = "graded"
-    row.reason = "; ".join([outcome.reason] * bool(outcome.reason) + notes)
+    row.reason = "; ".join([outcome.reason] * bool(outcome.reason) + outcome.notes + notes)
     return row
 
 
@@ -231,8 +231,8 @@ def feedback_markdown(row: GradeRow) -> str:
              f"**Score: {row.points:g} / {row.max_points:g}**", ""]
     if row.reason:
         lines += [f"Note: {md_escape(row.reason)}", ""]
+    fence = _fence("\n".join(row.feedback.values()))  # longer than any run of backticks in the (student-influenced) text
     for _, text in row.feedback.items():
-        fence = _fence(text)
         lines += [fence, text, fence, ""]
     return "\n".join(lines)
 

@@ -201,7 +201,21 @@ class Outcome:
     points: dict = field(default_factory=dict)
     feedback: dict = field(default_factory=dict)
     reason: str = ""
+    notes: list = field(default_factory=list)
+    overrun: float = 0.0  # seconds past a wall-clock limit before the worker was stopped (measured)
     isolation: dict = field(default_factory=dict)
+
+
+def _limit_note(error, config: SandboxConfig, where: str) -> str:
+    """A gradebook note when a solution cell failed on a resource limit ('' otherwise)."""
+    text = str(error or "")
+    if text.startswith("MemoryError"):
+        return f"your solution cell for {where} ran out of memory (limit {config.memory_mb} MB)"
+    if "File too large" in text:
+        return f"your solution cell for {where} wrote more than the {config.output_mb:g} MB output limit"
+    if text.startswith("BlockingIOError") or "Resource temporarily unavailable" in text:
+        return f"your solution cell for {where} hit the limit of {config.processes} processes"
+    return ""
 
 
 def _not_run(ex_id: str, why: str) -> str:
@@ -249,6 +263,9 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
                 reply = worker.request({"op": "exec", "source": source, "label": f"<solution {step.grade_id}>"},
                                        config.cell_timeout, f"your solution cell for {step.exercise or step.grade_id}",
                                        interrupt=True)
+                note = _limit_note(reply.get("error") or reply.get("message"), config, step.exercise or step.grade_id)
+                if note and note not in outcome.notes:
+                    outcome.notes.append(note)
                 if reply.get("interrupted"):
                     outcome.reason = outcome.reason or (
                         f"your solution cell for {step.exercise or step.grade_id} ran longer than the "
@@ -259,6 +276,7 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
         outcome.reason = str(exc)
     finally:
         worker.close()
+        outcome.overrun = worker.overrun
     for s in checks:
         if s.exercise not in outcome.feedback:
             outcome.feedback[s.exercise] = _not_run(s.exercise, outcome.reason or "the grader stopped early")

@@ -115,6 +115,26 @@ def namespaces_available() -> str:
     return ""
 
 
+# pid 1 of the worker's pid namespace: ignores SIGINT (meant for the worker), starts the worker,
+# waits for it and reports its raw wait status on a pipe only it holds; when it exits, the kernel
+# kills every process left in the namespace.
+_REAPER = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+fd = int(sys.argv[1])
+os.set_inheritable(fd, False)
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    os.execv(sys.argv[2], sys.argv[2:])
+while True:
+    got, status = os.waitpid(-1, 0)
+    if got == pid:
+        break
+os.write(fd, status.to_bytes(4, "big", signed=True))
+"""
+
+
 def _scrubbed_env(home: str) -> dict:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -163,6 +183,8 @@ class Worker:
     resp_r: int = -1
     deadline: float = 0.0
     tmp: str = ""
+    status_r: int = -1
+    overrun: float = 0.0  # seconds the worker ran past a wall-clock limit before it answered or was dead
     killed_for: str = ""
     isolation: dict = field(default_factory=dict)
 
@@ -180,8 +202,12 @@ class Worker:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         cmd = [sys.executable, "-I", "-m", "fepteach.exercises.worker", str(req_r), str(resp_w)]
+        fds = [req_r, resp_w]
+        status_r = -1
         if namespaces:
-            cmd = _unshare_prefix() + cmd
+            status_r, status_w = os.pipe()
+            fds.append(status_w)
+            cmd = _unshare_prefix() + [sys.executable, "-I", "-S", "-c", _REAPER, str(status_w), *cmd]
         out = open(work / "output.log", "wb")
         try:
             w.proc = subprocess.Popen(
@@ -189,17 +215,28 @@ class Worker:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                pass_fds=(req_r, resp_w),
+                pass_fds=tuple(fds),
                 cwd=work,
                 env=_scrubbed_env(str(work)),
                 start_new_session=True,
             )
         finally:
             out.close()
-            os.close(req_r)
-            os.close(resp_w)
-        w.req_w, w.resp_r = req_w, resp_r
+            for fd in fds:
+                os.close(fd)
+        w.req_w, w.resp_r, w.status_r = req_w, resp_r, status_r
         return w
+
+    def returncode(self) -> int | None:
+        """The worker's own exit status (Popen convention), read from the reaper when there is one."""
+        if self.status_r < 0:
+            return self.proc.returncode
+        try:
+            raw = wire._read_exact(self.status_r, 4, time.monotonic() + 2)
+        except (TimeoutError, EOFError, OSError):
+            return self.proc.returncode
+        status = int.from_bytes(raw, "big", signed=True)
+        return os.waitstatus_to_exitcode(status) if status >= 0 else self.proc.returncode
 
     @property
     def alive(self) -> bool:
@@ -226,12 +263,12 @@ class Worker:
     def close(self) -> None:
         """Stop the worker and remove its folder."""
         self.kill()
-        for fd in (self.req_w, self.resp_r):
+        for fd in (self.req_w, self.resp_r, self.status_r):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        self.req_w = self.resp_r = -1
+        self.req_w = self.resp_r = self.status_r = -1
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -241,7 +278,7 @@ class Worker:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
-            self.kill(f"the submission's process died during {what}: {_describe_end(self.proc.returncode)}")
+            self.kill(f"the submission's process died during {what}: {_describe_end(self.returncode())}")
         return WorkerGone(self.killed_for)
 
     def request(self, message: dict, timeout: float, what: str, interrupt: bool = False) -> dict:
@@ -275,6 +312,7 @@ class Worker:
             try:
                 reply = wire.recv_frame(self.resp_r, min(time.monotonic() + self.config.grace, self.deadline))
                 reply["interrupted"] = True
+                self.overrun = max(self.overrun, time.monotonic() - deadline)
                 return reply
             except (TimeoutError, EOFError, wire.WireError):
                 pass
@@ -282,4 +320,5 @@ class Worker:
             self.kill(f"the submission ran longer than the {self.config.submission_timeout:g} s limit (stopped during {what})")
         else:
             self.kill(f"{what} ran longer than the {timeout:g} s limit and was stopped")
+        self.overrun = max(self.overrun, time.monotonic() - deadline)
         raise WorkerGone(self.killed_for)

@@ -182,7 +182,10 @@ class Session:
             code = compile(_strip_magics(source), label, "exec")
             exec(code, self.ns)
         except BaseException as exc:  # noqa: BLE001 -- a cell may raise anything, SystemExit included
-            traceback.print_exc()
+            try:
+                traceback.print_exc()
+            except BaseException:  # noqa: BLE001 -- e.g. the output limit is reached
+                pass
             return {"ok": True, "error": _short(exc)[:300]}
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
