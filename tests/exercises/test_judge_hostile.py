@@ -347,3 +347,36 @@ def test_cli_options_reach_the_config(tmp_path):
         capture_output=True, text=True,
     )
     assert res.returncode == 2 and "memory_mb" in res.stderr
+
+
+# ---------------------------------------------------------------------------
+# Fidelity: the remote answer scores exactly like the in-process one
+# ---------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", ["l01", "l02", "l03", "l04", "l05", "l06", "l07"])
+def test_remote_scores_equal_in_process_scores(lesson):
+    """Every registered exercise, for its reference and every plausible wrong answer: same points, same feedback."""
+    from fepteach.exercises.core import EXERCISES, _evaluate, get_exercise
+    from fepteach.exercises.judge import RemoteAnswer
+    from fepteach.exercises.sandbox import Worker
+
+    get_exercise("L01.rhs_x")  # loads the registry in this (trusted) process
+    ids = [k for k in EXERCISES if k.lower().startswith(lesson)]
+    assert ids
+    worker = Worker.start(SandboxConfig(mode="none"), namespaces=False)
+    try:
+        setup = f"import fepteach.exercises.{lesson}\nfrom fepteach.exercises.core import EXERCISES"
+        assert worker.request({"op": "exec", "source": setup, "label": "setup"}, 60, "setup")["error"] is None
+        for ex_id in ids:
+            ex = EXERCISES[ex_id]
+            answers = [("reference", f"EXERCISES[{ex_id!r}].reference", ex.reference)]
+            answers += [(d, f"EXERCISES[{ex_id!r}].wrong_answers[{k}][1]", fn) for k, (d, fn) in enumerate(ex.wrong_answers)]
+            for desc, expr, fn in answers:
+                meta = {"id": ex.id, "title": ex.title, "kind": ex.kind, "time_limit": ex.time_limit}
+                bound = worker.request({"op": "bind", "expr": expr, "exercise": meta}, 30, "bind")
+                assert bound["ok"], bound
+                remote = _evaluate(ex, RemoteAnswer(worker, ex, bound))
+                local = _evaluate(ex, fn)
+                assert (remote.points, remote.feedback) == (local.points, local.feedback), (ex_id, desc)
+    finally:
+        worker.close()
