@@ -238,7 +238,8 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
                 spec = {
                     "op": "isolate",
                     "namespaces": namespaces,
-                    "hide": hide + [worker.tmp],
+                    "hide": hide + [worker.tmp, "/var/tmp", "/dev/shm"],
+                    "private_roots": _private_roots(),
                     "workdir": f"{worker.tmp}/work",
                     "tmpfs_bytes": config.tmpfs_mb * 2**20,
                     "drop_to_uid": 65534 if _is_root() else None,
@@ -281,6 +282,14 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
         if s.exercise not in outcome.feedback:
             outcome.feedback[s.exercise] = _not_run(s.exercise, outcome.reason or "the grader stopped early")
     return outcome
+
+
+def _private_roots() -> list[str]:
+    """Folders hidden from the worker except for what the interpreter needs: home folders."""
+    import os
+
+    roots = ["/home", "/root", "/Users", os.path.expanduser("~")]
+    return sorted({r for r in roots if r and r != "/" and os.path.isdir(r)})
 
 
 def _is_root() -> bool:

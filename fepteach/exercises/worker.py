@@ -95,23 +95,82 @@ def _drop_capabilities(libc) -> None:
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
+def _hide(libc, path: str, done: dict) -> None:
+    """Cover a folder with an empty read-only tmpfs, or a file with /dev/null; symbolic links are left alone."""
+    if os.path.islink(path):
+        return
+    try:
+        if os.path.isdir(path):
+            _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC | _MS_RDONLY, "size=4k,mode=555")
+        elif os.path.isfile(path):
+            _mount(libc, "/dev/null", path, None, _MS_BIND)
+            _mount(libc, None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+        else:
+            return
+    except OSError:
+        done["not_hidden"].append(path)
+        return
+    done["hidden"].append(path)
+
+
+def _replace_with_kept(libc, root: str, keep: list[str], done: dict) -> None:
+    """Cover ``root`` with an empty tmpfs (mode 755) holding only the ``keep`` paths, bound back in.
+
+    Each kept path is first bound to a staging folder on the private ``/tmp``, then moved back
+    below the new tmpfs, so a home folder the worker's user could not even traverse (``/root``)
+    still leads to the interpreter while everything else in it is gone.
+    """
+    if os.path.islink(root) or not os.path.isdir(root):
+        return
+    inside = [k for k in keep if k == root or k.startswith(root.rstrip("/") + "/")]
+    if root in inside:
+        return
+    inside = [k for k in inside if not any(k != o and k.startswith(o + "/") for o in inside)]  # outermost only
+    staged = []
+    for n, k in enumerate(inside):
+        stage = f"/tmp/.keep-{abs(hash(root))}-{n}"
+        os.makedirs(stage, exist_ok=True)
+        _mount(libc, k, stage, None, _MS_BIND | _MS_REC)
+        staged.append((stage, k))
+    _mount(libc, "tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64k,mode=755")
+    for stage, k in staged:
+        os.makedirs(k, mode=0o755, exist_ok=True)
+        _mount(libc, stage, k, None, 8192)  # MS_MOVE
+        os.rmdir(stage)
+    done["hidden"].append(f"{root} (except {len(staged)} interpreter folder(s))")
+
+
+def _needed_paths() -> list[str]:
+    """What the interpreter needs to keep working: its prefixes, ``sys.path`` and the fepteach package."""
+    import fepteach
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable),
+             os.path.dirname(os.path.dirname(os.path.abspath(fepteach.__file__)))]
+    paths += [p for p in sys.path if p and os.path.isabs(p)]
+    return sorted({os.path.realpath(p) for p in paths if os.path.exists(p)})
+
+
 def isolate(spec: dict) -> dict:
     """Apply the isolation described by the judge; return what was done (for the judge's report)."""
-    done: dict = {"hidden": [], "readonly": True, "writable_left": [], "user": None}
+    done: dict = {"hidden": [], "not_hidden": [], "writable_left": [], "user": None}
     workdir = spec["workdir"]
     if spec.get("namespaces"):
         libc = _libc()
         _mount(libc, None, "/", None, _MS_REC | (1 << 18))  # MS_PRIVATE: nothing propagates out
-        for path in spec.get("hide", []):
-            if os.path.isdir(path):
-                _mount(libc, "tmpfs", path, "tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC | _MS_RDONLY, "size=4k,mode=555")
-                done["hidden"].append(path)
+        keep = _needed_paths()
+        hide = [p for p in spec.get("hide", []) if os.path.exists(p)]  # resolved before /tmp is replaced
+        _mount(libc, "tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={int(spec['tmpfs_bytes'])},mode=1777")
+        for root in spec.get("private_roots", []):  # home folders: hidden except what Python needs
+            _replace_with_kept(libc, os.path.realpath(root), keep, done)
+        for path in hide:
+            _hide(libc, path, done)
         for point in sorted(set(_mount_points()), key=len):
+            if point == "/tmp":
+                continue
             try:
                 _remount_readonly(libc, point)
             except OSError:
                 done["writable_left"].append(point)
-        _mount(libc, "tmpfs", "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={int(spec['tmpfs_bytes'])},mode=1777")
         workdir = "/tmp/work"
         os.makedirs(workdir, mode=0o777, exist_ok=True)
         os.chmod(workdir, 0o777)

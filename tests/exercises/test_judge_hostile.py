@@ -380,3 +380,25 @@ def test_remote_scores_equal_in_process_scores(lesson):
                 assert (remote.points, remote.feedback) == (local.points, local.feedback), (ex_id, desc)
     finally:
         worker.close()
+
+
+@needs_ns
+def test_home_folders_are_hidden_except_what_python_needs(tmp_path):
+    import shutil
+    import tempfile
+
+    secret_dir = Path(tempfile.mkdtemp(dir=Path.home(), prefix=".fepteach-test-secret-"))
+    try:
+        (secret_dir / "id_rsa").write_text("SECRET")
+        probe = (
+            "import os\n"
+            "def rhs_x(*a):\n"
+            f"    found = [os.path.exists(p) for p in [{str(secret_dir / 'id_rsa')!r}, {str(Path.home())!r} + '/.bashrc']]\n"
+            "    import decimal, statistics  # lazy imports still work: the interpreter's own folders stay visible\n"
+            "    raise ValueError('PROBE ' + repr(found))\n"
+        )
+        _put(tmp_path / "s", "probe", _nb(L01_rhs_x=probe))
+        rows = grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(cell_timeout=8))
+    finally:
+        shutil.rmtree(secret_dir)
+    assert "PROBE [False, False]" in rows[0].feedback["L01.rhs_x"], rows[0].feedback["L01.rhs_x"]
