@@ -67,6 +67,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+_GRADE_OPTIONS = {
+    "cell_timeout": "--timeout",
+    "submission_timeout": "--submission-timeout",
+    "memory_mb": "--memory-mb",
+    "output_mb": "--output-mb",
+    "cpu_seconds": "--cpu-seconds",
+    "processes": "--max-processes",
+    "mode": "--sandbox",
+}
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .exercises.grade import grade_folder
     from .exercises.sandbox import SandboxConfig
@@ -83,7 +94,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         )
         rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout, config=config)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        print(f"fepteach grade: {exc}", file=sys.stderr)
+        msg = str(exc)
+        for field_name, option in _GRADE_OPTIONS.items():  # name the option the lecturer typed
+            msg = msg.replace(f"{field_name} must", f"{option} must")
+        print(f"fepteach grade: {msg}", file=sys.stderr)
         return 2
     print(f"Graded {len(rows)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
     return 0

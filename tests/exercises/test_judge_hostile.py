@@ -346,7 +346,7 @@ def test_cli_options_reach_the_config(tmp_path):
          "--memory-mb", "0"],
         capture_output=True, text=True,
     )
-    assert res.returncode == 2 and "memory_mb" in res.stderr
+    assert res.returncode == 2 and "--memory-mb must be a positive number" in res.stderr
 
 
 # ---------------------------------------------------------------------------
