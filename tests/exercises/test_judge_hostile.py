@@ -402,3 +402,21 @@ def test_home_folders_are_hidden_except_what_python_needs(tmp_path):
     finally:
         shutil.rmtree(secret_dir)
     assert "PROBE [False, False]" in rows[0].feedback["L01.rhs_x"], rows[0].feedback["L01.rhs_x"]
+
+
+def test_grading_mode_is_latched_at_import():
+    """A solution cell that clears the environment or rebinds ``grading_mode`` leaves ``check`` in grading mode."""
+    code = (
+        "import os\n"
+        "import fepteach.exercises.core as c\n"
+        "os.environ.pop('NBGRADER_EXECUTION')\n"
+        "c.grading_mode = lambda: False\n"
+        "try:\n"
+        "    c.check('L01.rhs_x', lambda *a: None)\n"
+        "except c.ExerciseFailed:\n"
+        "    print('still grading')\n"
+    )
+    env = dict(os.environ, NBGRADER_EXECUTION="autograde")
+    env.pop("FEPTEACH_GRADING", None)
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert res.stdout.strip() == "still grading", res.stderr[-500:]
