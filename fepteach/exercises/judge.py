@@ -229,6 +229,8 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
     for s in checks:
         outcome.points[s.exercise] = 0.0
     missing = {s.exercise or s.grade_id for s in steps if s.kind == "solution" and s.grade_id not in solutions}
+    if missing:
+        outcome.notes.append(f"solution cell(s) not found (cells are matched by grade id): {', '.join(sorted(missing))}")
     solution_text = "\n\n".join(f"# --- {gid}\n{src}" for gid, src in solutions.items())
     worker = Worker.start(config, namespaces)
     isolated = False

@@ -27,6 +27,8 @@ import signal
 import sys
 import traceback
 
+import numpy as np
+
 from . import core, wire
 
 _CAPTURE_CHARS = 2000
@@ -284,7 +286,7 @@ class Session:
             return {"ok": False, "problem": type(exc).__name__, "message": str(exc)[:1000], **self._captured()}
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        after = [wire.encode(a) if type(a) in (list,) or isinstance(a, __import__("numpy").ndarray) else None for a in args]
+        after = [wire.encode(a) if type(a) is list or isinstance(a, np.ndarray) else None for a in args]  # in-place edits
         return {"ok": True, "result": wire.encode(result), "args_after": after, **self._captured()}
 
     def value(self) -> dict:
