@@ -27,7 +27,12 @@ RELEASE = json.loads((ROOT / "exercises" / NAME).read_text())
 INSTRUCTOR = ROOT / "exercises" / "instructor" / NAME
 SLACK = 4.0  # seconds a submission may run past a wall-clock limit (grace 1.5 s + kill + start-up noise)
 NS = namespaces_available() == ""
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_ns = pytest.mark.skipif(not NS, reason=f"namespace isolation unavailable: {namespaces_available()}")
+# Without namespaces (documented fallback) a worker can read what its user can read, and, unless the
+# grader runs as root (worker as nobody), write it: those attacks are only asserted where they must fail.
+NS_ONLY = {"read_instructor", "kill_everyone"}
+WRITES_BLOCKED = NS or ROOT_USER
 
 
 def _nb(**sources):
@@ -120,7 +125,8 @@ def batch(tmp_path_factory):
     release_digest = _tree_digest(ROOT / "exercises")
     _put(sub, "honest", instructor)
     for who, sources in CHEATS.items():
-        _put(sub, who, _nb(**sources))
+        if NS or who not in NS_ONLY:
+            _put(sub, who, _nb(**sources))
     # cross-student tampering: write into the victim's notebook, the release, the gradebook and the output folder
     victim = sub / "zz_victim" / NAME
     targets = [victim, ROOT / "exercises" / NAME, out / "gradebook.csv", out / "feedback" / "zz_victim__x.md", sub / "planted.ipynb"]
@@ -155,11 +161,14 @@ def batch(tmp_path_factory):
 def test_honest_and_victim_score_full_marks(batch):
     rows, *_ = batch
     assert rows["honest"].points == rows["honest"].max_points == 19 and rows["honest"].reason == ""
-    assert rows["zz_victim"].points == 19, rows["zz_victim"].reason
+    if WRITES_BLOCKED:
+        assert rows["zz_victim"].points == 19, rows["zz_victim"].reason
 
 
 @pytest.mark.parametrize("who", sorted(CHEATS))
 def test_every_cheat_scores_zero(batch, who):
+    if who in NS_ONLY and not NS:
+        pytest.skip(f"needs namespace isolation ({namespaces_available()})")
     rows, *_ = batch
     assert rows[who].status == "graded", rows[who].reason
     assert rows[who].points == 0, (rows[who].per_exercise, rows[who].feedback)
@@ -179,10 +188,11 @@ def test_exit_inside_a_call_costs_only_that_exercise(batch):
 def test_one_row_per_submission_and_gradebook_matches(batch):
     rows, out, _, _, _, n, _ = batch
     table = _rows(out)
-    assert len(table) == n == len(CHEATS) + 12
+    assert len(table) == n == len(CHEATS) + 12 - (0 if NS else len(NS_ONLY))
     assert len({(r["student"], r["notebook"]) for r in table}) == n
 
 
+@pytest.mark.skipif(not WRITES_BLOCKED, reason="without namespaces or root, a worker can write what the grader's user can")
 def test_release_and_outputs_untouched(batch):
     rows, out, sub, digest, _, _, planted = batch
     assert _tree_digest(ROOT / "exercises") == digest
@@ -272,7 +282,7 @@ OVERRUNS = {}
     [
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
         "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass",
-        "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')",  # a C-level loop that never checks for signals
+        "sum(range(10**15))",  # a C-level loop that never checks for signals
         "import os, time\nos.setsid() if os.getpid() != 2 else None\nwhile True:\n    time.sleep(0.1)",
     ],
     ids=["ignores-SIGINT", "catches-KeyboardInterrupt", "C-loop", "sleeps"],
@@ -420,3 +430,13 @@ def test_grading_mode_is_latched_at_import():
     env.pop("FEPTEACH_GRADING", None)
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert res.stdout.strip() == "still grading", res.stderr[-500:]
+
+
+def test_fallback_without_namespaces_still_judges(tmp_path):
+    """``--sandbox none``: no isolation of files or network, but the judge still decides every score."""
+    _put(tmp_path / "s", "honest", json.loads(INSTRUCTOR.read_text()))
+    for who in ("rebind_check", "patch_checker", "forge_and_exit", "exit_in_call"):
+        _put(tmp_path / "s", who, _nb(**CHEATS[who]))
+    rows = {r.student: r for r in grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(mode="none", cell_timeout=8))}
+    assert rows["honest"].points == 19
+    assert [rows[w].points for w in ("rebind_check", "patch_checker", "forge_and_exit", "exit_in_call")] == [0, 0, 0, 0]
