@@ -257,6 +257,9 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
                 if not reply.get("ok"):
                     raise WorkerGone(f"the sandbox could not be set up: {reply.get('message', '')}")
                 outcome.isolation = reply.get("isolation", {})
+                refused = outcome.isolation.get("limits_refused") if isinstance(outcome.isolation, dict) else None
+                if refused:
+                    outcome.notes.append(f"this platform refused the {', '.join(map(str, refused))} limit(s)")
                 isolated = True
             if step.kind in ("setup", "cell"):
                 worker.request({"op": "exec", "source": step.source, "label": f"<released cell {step.index}>"},

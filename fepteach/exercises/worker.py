@@ -191,13 +191,20 @@ def isolate(spec: dict) -> dict:
         fh.write(spec.get("solution_text", ""))
     core._LOADED = True  # the registry (and its references) is never loaded in a worker
     core.EXERCISES.clear()
-    _apply_limits(spec["limits"])
+    done["limits_refused"] = _apply_limits(spec["limits"])
     return done
 
 
-def _apply_limits(limits: dict) -> None:
+def _apply_limits(limits: dict) -> list[str]:
+    """Set the resource limits; return the names of those the platform refused (e.g. RLIMIT_AS on macOS)."""
+    refused = []
+
     def cap(which, soft, hard=None):
-        resource.setrlimit(which, (int(soft), int(hard if hard is not None else soft)))
+        try:
+            resource.setrlimit(which, (int(soft), int(hard if hard is not None else soft)))
+        except (ValueError, OSError):
+            refused.append({resource.RLIMIT_CPU: "cpu", resource.RLIMIT_FSIZE: "output", resource.RLIMIT_NPROC: "processes",
+                            resource.RLIMIT_AS: "memory"}.get(which, str(which)))
 
     cap(resource.RLIMIT_CORE, 0)
     if limits.get("cpu_seconds"):
@@ -209,6 +216,7 @@ def _apply_limits(limits: dict) -> None:
     if limits.get("memory_bytes"):
         cap(resource.RLIMIT_AS, limits["memory_bytes"])
     cap(resource.RLIMIT_NOFILE, 256)
+    return refused
 
 
 # ---------------------------------------------------------------------------
