@@ -75,6 +75,7 @@ _GRADE_OPTIONS = {
     "cpu_seconds": "--cpu-seconds",
     "processes": "--max-processes",
     "mode": "--sandbox",
+    "jobs": "--jobs",
 }
 
 
@@ -92,7 +93,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             processes=args.max_processes,
             mode=args.sandbox,
         )
-        rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout, config=config)
+        rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout, config=config, jobs=args.jobs)
     except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
         msg = str(exc)
         for field_name, option in _GRADE_OPTIONS.items():  # name the option the lecturer typed
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-mb", type=float, default=16.0, help="largest output/file a submission may write, MB (default: 16)")
     p.add_argument("--cpu-seconds", type=float, default=None, help="CPU-time limit per submission (default: the submission timeout)")
     p.add_argument("--max-processes", type=int, default=64, help="process-count limit per submission (default: 64)")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default: 1)")
     p.add_argument("--sandbox", choices=("auto", "namespaces", "none"), default="auto",
                    help="isolation: 'namespaces' (Linux: no network, hidden release and submissions, read-only files), "
                    "'none' (limits only), 'auto' (namespaces when available, else none with a warning)")

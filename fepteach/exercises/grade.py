@@ -272,7 +272,7 @@ def _write_outputs(rows: list[GradeRow], out: Path) -> None:
 
 
 def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_dir: Path | None = None,
-                 config: SandboxConfig | None = None) -> list[GradeRow]:
+                 config: SandboxConfig | None = None, jobs: int = 1) -> list[GradeRow]:
     """Grade every ``*.ipynb`` below ``submissions``; write ``out/gradebook.csv`` and ``out/feedback/``.
 
     Parameters
@@ -287,6 +287,8 @@ def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_d
         The released student notebooks (default: the course's ``exercises/``).
     config : SandboxConfig, optional
         Limits and isolation (default: ``SandboxConfig(cell_timeout=timeout)``).
+    jobs : int
+        Submissions graded at the same time (each in its own worker; default 1).
 
     Returns
     -------
@@ -298,6 +300,8 @@ def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_d
         raise NotADirectoryError(f"submissions folder {submissions} does not exist or is not a folder")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds; got {timeout}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1; got {jobs!r}")
     config = config or SandboxConfig(cell_timeout=float(timeout))
     release_dir = Path(release_dir) if release_dir else course_root() / "exercises"
     released = _released_notebooks(release_dir)
@@ -320,8 +324,24 @@ def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_d
 
     hide = sorted({str(p.resolve()) for p in (release_dir, course_root() / "exercises", Path(pkg_file).parent,
                                               submissions, out)})
-    rows = []
-    for path, problem in _find_submissions(submissions):
-        rows.append(grade_notebook(path, releases, config, _student_name(path, submissions), namespaces, hide, problem))
+    for release in releases.values():  # loads the registry once (before any thread) and validates the release
+        for ex_id in release.checked:
+            try:
+                get_exercise(ex_id)
+            except KeyError as exc:
+                raise ValueError(f"released notebook {release.name} checks an unknown exercise: {exc.args[0]}") from None
+
+    def one(item):
+        path, problem = item
+        return grade_notebook(path, releases, config, _student_name(path, submissions), namespaces, hide, problem)
+
+    found = _find_submissions(submissions)
+    if jobs == 1:
+        rows = [one(item) for item in found]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:  # the work is in the workers; threads only wait and judge
+            rows = list(pool.map(one, found))
     _write_outputs(rows, out)
     return rows

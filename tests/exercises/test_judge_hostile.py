@@ -440,3 +440,15 @@ def test_fallback_without_namespaces_still_judges(tmp_path):
     rows = {r.student: r for r in grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(mode="none", cell_timeout=8))}
     assert rows["honest"].points == 19
     assert [rows[w].points for w in ("rebind_check", "patch_checker", "forge_and_exit", "exit_in_call")] == [0, 0, 0, 0]
+
+
+def test_parallel_grading_gives_the_same_rows(tmp_path):
+    _put(tmp_path / "s", "honest", json.loads(INSTRUCTOR.read_text()))
+    _put(tmp_path / "s", "stub", RELEASE)
+    _put(tmp_path / "s", "cheat", _nb(**CHEATS["forge_and_exit"]))
+    one = grade_folder(tmp_path / "s", tmp_path / "o1", config=SandboxConfig(cell_timeout=8))
+    two = grade_folder(tmp_path / "s", tmp_path / "o2", config=SandboxConfig(cell_timeout=8), jobs=3)
+    assert [(r.student, r.points, r.reason) for r in one] == [(r.student, r.points, r.reason) for r in two]
+    assert [r.points for r in two] == [0, 19, 0]
+    with pytest.raises(ValueError, match="jobs"):
+        grade_folder(tmp_path / "s", tmp_path / "o3", jobs=0)
