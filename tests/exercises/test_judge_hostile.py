@@ -452,3 +452,42 @@ def test_parallel_grading_gives_the_same_rows(tmp_path):
     assert [r.points for r in two] == [0, 19, 0]
     with pytest.raises(ValueError, match="jobs"):
         grade_folder(tmp_path / "s", tmp_path / "o3", jobs=0)
+
+
+def test_value_answers_travel_as_plain_data():
+    """``kind="value"`` exercises: numbers, strings, small arrays, tuples and `...` blanks score as in process."""
+    import numpy as np
+
+    from fepteach.exercises.core import Exercise, Property, _evaluate
+    from fepteach.exercises.judge import RemoteAnswer
+    from fepteach.exercises.sandbox import Worker
+
+    def is_three(ans, rng):
+        return None if np.allclose(ans.value, 3.0) else "not three"
+
+    def is_text(ans, rng):
+        return None if isinstance(ans.value, str) and ans.value.strip().lower() == "hebbian" else "not the word"
+
+    def is_pair(ans, rng):
+        v = ans.value
+        return None if isinstance(v, tuple) and len(v) == 2 and np.array_equal(v[1], np.eye(2)) else "not the pair"
+
+    cases = {
+        "3.0": (is_three, 3.0), "np.float32(3)": (is_three, np.float32(3)), "np.full(4, 3.0)": (is_three, np.full(4, 3.0)),
+        "[3, 3.0]": (is_three, [3, 3.0]), "'Hebbian '": (is_text, "Hebbian "), "'hebb'": (is_text, "hebb"),
+        "(1, np.eye(2))": (is_pair, (1, np.eye(2))), "...": (is_three, ...), "{3}": (is_three, {3}), "None": (is_three, None),
+    }
+    worker = Worker.start(SandboxConfig(mode="none"), namespaces=False)
+    try:
+        assert worker.request({"op": "exec", "source": "import numpy as np", "label": "setup"}, 60, "setup")["error"] is None
+        for expr, (prop, local_value) in cases.items():
+            ex = Exercise(id="T.value", title="a value", reference=lambda: None, properties=(Property("p", 1.0, prop),),
+                          hints=("h",), kind="value")
+            meta = {"id": ex.id, "title": ex.title, "kind": ex.kind, "time_limit": ex.time_limit}
+            bound = worker.request({"op": "bind", "expr": expr, "exercise": meta}, 30, "bind")
+            remote = _evaluate(ex, RemoteAnswer(worker, ex, bound))
+            local = _evaluate(ex, local_value)
+            assert (remote.points, remote.attempted) == (local.points, local.attempted), expr
+        assert [_evaluate(ex, v).points for v in (3.0, "x")] == [1.0, 0.0]  # the cases above can fail
+    finally:
+        worker.close()
