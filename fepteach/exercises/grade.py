@@ -214,11 +214,18 @@ def _safe_filename(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:100].lstrip(".") or "_"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # the permissions a plain write would give, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -252,6 +259,7 @@ def gradebook_csv(rows: list[GradeRow]) -> str:
 def _write_outputs(rows: list[GradeRow], out: Path) -> None:
     _atomic_write(out / "gradebook.csv", gradebook_csv(rows))
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".feedback-"))
+    os.chmod(staging, 0o777 & ~_umask())
     used: set[str] = set()
     for r in rows:
         base = f"{_safe_filename(r.student)}__{_safe_filename(Path(r.notebook).stem)}"
