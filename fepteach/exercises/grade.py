@@ -330,8 +330,9 @@ def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_d
               "files this user can read and use the network. See the README's trust model.", file=sys.stderr)
     from . import __file__ as pkg_file
 
+    checkout = Path(pkg_file).resolve().parent.parent.parent  # a source checkout (editable install): its history too
     hide = sorted({str(p.resolve()) for p in (release_dir, course_root() / "exercises", Path(pkg_file).parent,
-                                              submissions, out)})
+                                              submissions, out, checkout / ".git")})
     for release in releases.values():  # loads the registry once (before any thread) and validates the release
         for ex_id in release.checked:
             try:

@@ -289,12 +289,18 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
     return outcome
 
 
+#: top-level folders a worker keeps seeing (read-only): the system; every other one (/home, /root, /srv,
+#: /opt, /run, /var, /mnt, /media, ...) is replaced by an empty tmpfs holding only the interpreter's folders.
+SYSTEM_DIRS = frozenset({"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc", "sys", "tmp"})
+
+
 def _private_roots() -> list[str]:
-    """Folders hidden from the worker except for what the interpreter needs: home folders."""
+    """Folders hidden from the worker except for what the interpreter needs: everything outside the system."""
     import os
 
-    roots = ["/home", "/root", "/Users", os.path.expanduser("~")]
-    return sorted({r for r in roots if r and r != "/" and os.path.isdir(r)})
+    roots = [os.path.join("/", e) for e in os.listdir("/") if e not in SYSTEM_DIRS]
+    roots.append(os.path.expanduser("~"))
+    return sorted({r for r in roots if r and r != "/" and os.path.isdir(r) and not os.path.islink(r)})
 
 
 def _is_root() -> bool:

@@ -92,7 +92,7 @@ def _unshare_prefix() -> list[str]:
     exe = shutil.which("unshare")
     if not exe:
         return []
-    prefix = [exe, "--net", "--mount", "--pid", "--fork", "--kill-child"]
+    prefix = [exe, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
     if os.geteuid() != 0:
         prefix[1:1] = ["--user", "--map-root-user"]
     return prefix + ["--"]

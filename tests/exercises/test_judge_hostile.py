@@ -242,7 +242,14 @@ def test_isolation_hides_release_and_network(tmp_path):
         "import os, socket\n"
         "def rhs_x(*a):\n"
         "    seen = []\n"
-        f"    for p in [{str(INSTRUCTOR)!r}, {str(ROOT / 'exercises' / NAME)!r}]:\n"
+        f"    for p in [{str(INSTRUCTOR)!r}, {str(ROOT / 'exercises' / NAME)!r}, {str(Path(__file__).parents[2] / '.git')!r}]:\n"
+        "        try:\n"
+        "            seen.append(os.path.exists(p) and bool(os.listdir(p) if os.path.isdir(p) else open(p).read()))\n"
+        "        except OSError:\n"
+        "            seen.append(False)\n"
+        "    for p in ['/run', '/srv', '/opt', '/var']:  # outside the system folders: empty\n"
+        "        seen.append(os.path.isdir(p) and bool(os.listdir(p)))\n"
+        "    for p in []:\n"
         "        seen.append(os.path.exists(p))\n"
         "    try:\n"
         "        socket.socket().connect(('1.1.1.1', 53)); seen.append('net')\n"
@@ -252,7 +259,7 @@ def test_isolation_hides_release_and_network(tmp_path):
     )
     _put(tmp_path / "s", "probe", _nb(L01_rhs_x=probe))
     rows = grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(cell_timeout=8))
-    assert "PROBE [False, False, 'nonet']" in rows[0].feedback["L01.rhs_x"]
+    assert "PROBE [False, False, False, False, False, False, False, 'nonet']" in rows[0].feedback["L01.rhs_x"], rows[0].feedback["L01.rhs_x"]
 
 
 # ---------------------------------------------------------------------------
