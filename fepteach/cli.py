@@ -94,7 +94,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             mode=args.sandbox,
         )
         rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout, config=config, jobs=args.jobs)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
+    except (FileNotFoundError, NotADirectoryError, ValueError, RuntimeError) as exc:
         msg = str(exc)
         for field_name, option in _GRADE_OPTIONS.items():  # name the option the lecturer typed
             msg = msg.replace(f"{field_name} must", f"{option} must")

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..course import course_root
 from .core import get_exercise
-from .judge import judge_submission, plan_release
+from .judge import SandboxSetupError, judge_submission, plan_release
 from .sandbox import SandboxConfig, namespaces_available
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -176,6 +176,8 @@ def grade_notebook(path: Path, releases: dict, config: SandboxConfig, student: s
     solutions, notes = solution_cells(nb)
     try:
         outcome = judge_submission(release.steps, solutions, config, namespaces, hide)
+    except SandboxSetupError:
+        raise
     except Exception as exc:  # a grader fault must still leave a row
         row.reason = f"the grader failed on this submission ({_first_line(exc)}); please report it"
         return row

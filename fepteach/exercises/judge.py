@@ -26,7 +26,11 @@ from . import core, wire
 from .core import Answer, AnswerProblem, FatalAnswerProblem, NotAttempted, get_exercise
 from .sandbox import SandboxConfig, Worker, WorkerGone
 
-__all__ = ["Step", "plan_release", "RemoteAnswer", "Outcome", "judge_submission"]
+__all__ = ["Step", "plan_release", "RemoteAnswer", "Outcome", "judge_submission", "SandboxSetupError"]
+
+
+class SandboxSetupError(RuntimeError):
+    """The worker could not isolate itself (before any student code ran): the batch must stop, not score zeros."""
 
 _PROBLEMS = {"NotAttempted": NotAttempted, "FatalAnswerProblem": FatalAnswerProblem}
 
@@ -254,8 +258,10 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
                     },
                 }
                 reply = worker.request(spec, 60.0, "setting up the sandbox")
-                if not reply.get("ok"):
-                    raise WorkerGone(f"the sandbox could not be set up: {reply.get('message', '')}")
+                if not reply.get("ok"):  # before any student code: a fault of this machine, not of the submission
+                    raise SandboxSetupError(
+                        f"the sandbox could not be set up ({reply.get('message', '')}); fix the cause, or grade with "
+                        "--sandbox none on a throw-away machine (see the README's trust model)")
                 outcome.isolation = reply.get("isolation", {})
                 refused = outcome.isolation.get("limits_refused") if isinstance(outcome.isolation, dict) else None
                 if refused:

@@ -3,12 +3,15 @@
 Isolation levels (``SandboxConfig.mode``):
 
 ``namespaces`` (Linux, as root or with unprivileged user namespaces): the worker runs under
-    ``unshare --net --mount --pid --fork --kill-child`` (plus ``--user --map-root-user`` when
-    not root). It has no network; the release, the submissions, the output folder, the
-    checker's exercise modules and the judge's temporary folder are hidden behind empty
-    read-only mounts; every other mount is read-only; ``/tmp`` is a private size-limited
-    tmpfs (its HOME and working folder); it runs as ``nobody`` (when started as root) or
-    without any capability; its pid namespace dies with it, so no process it forks survives.
+    ``unshare --net --mount --pid --fork --kill-child --mount-proc`` (plus ``--user
+    --map-root-user`` when not root), below a tiny reaper that is pid 1 and reports its exit
+    status. It has no network and sees only its own processes; every top-level folder outside
+    the system ones (``/usr``, ``/etc``, ``/lib*``, ``/bin``, ...) -- homes, ``/work``, ``/srv``,
+    ``/opt``, ``/run``, ``/var`` -- is an empty tmpfs holding only the interpreter's folders; the
+    release, the submissions, the output folder, the checker's exercise modules and a
+    checkout's ``.git`` are hidden behind empty read-only mounts; every mount is read-only
+    except a private size-limited ``/tmp`` (its HOME and working folder); it runs as ``nobody``
+    (started as root) or without any capability; no process it forks outlives it.
 ``none`` (any POSIX system): a fresh interpreter in its own session with a scrubbed
     environment, its own HOME and working folder, and the resource limits; started as root
     it still drops to ``nobody``. Files readable by that user and the network stay reachable.

@@ -498,3 +498,20 @@ def test_value_answers_travel_as_plain_data():
         assert [_evaluate(ex, v).points for v in (3.0, "x")] == [1.0, 0.0]  # the cases above can fail
     finally:
         worker.close()
+
+
+def test_a_sandbox_that_cannot_be_set_up_stops_the_batch(tmp_path, monkeypatch):
+    """A machine fault before any student code runs is an error for the lecturer, not 300 zeros."""
+    from fepteach.exercises import judge as judge_mod
+
+    real = judge_mod.Worker.request
+
+    def broken_setup(self, message, *args, **kwargs):
+        if message.get("op") == "isolate":
+            message = dict(message, workdir="/nonexistent/fepteach-test", namespaces=False)
+        return real(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(judge_mod.Worker, "request", broken_setup)
+    _put(tmp_path / "s", "x", RELEASE)
+    with pytest.raises(judge_mod.SandboxSetupError, match="could not be set up"):
+        grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(mode="none", cell_timeout=8))
