@@ -80,7 +80,14 @@ def encode(obj, depth: int = 0):
         return {"__t__": "ellipsis"}
     if isinstance(obj, complex) and type(obj) is complex:
         return {"__t__": "complex", "re": encode(obj.real), "im": encode(obj.imag)}
-    if isinstance(obj, np.ndarray) and type(obj) is np.ndarray or isinstance(obj, np.generic):
+    if isinstance(obj, range):
+        return [encode(x, depth + 1) for x in obj] if len(obj) <= 10_000_000 else {"__t__": "unsupported", "type": "range"}
+    if not isinstance(obj, (np.ndarray, np.generic)) and hasattr(obj, "__array__"):
+        try:  # array-likes (masked arrays, pandas, ...) travel as the plain array numpy makes of them
+            obj = np.asarray(obj)
+        except Exception:  # noqa: BLE001 -- the learner's object may raise anything
+            return {"__t__": "unsupported", "type": type(obj).__name__[:80]}
+    if isinstance(obj, (np.ndarray, np.generic)):
         arr = np.asarray(obj)
         dt = _dtype_str(arr.dtype)
         if dt is None:

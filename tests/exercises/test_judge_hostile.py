@@ -483,6 +483,7 @@ def test_value_answers_travel_as_plain_data():
         "3.0": (is_three, 3.0), "np.float32(3)": (is_three, np.float32(3)), "np.full(4, 3.0)": (is_three, np.full(4, 3.0)),
         "[3, 3.0]": (is_three, [3, 3.0]), "'Hebbian '": (is_text, "Hebbian "), "'hebb'": (is_text, "hebb"),
         "(1, np.eye(2))": (is_pair, (1, np.eye(2))), "...": (is_three, ...), "{3}": (is_three, {3}), "None": (is_three, None),
+        "np.ma.array([3.0, 3.0])": (is_three, np.ma.array([3.0, 3.0])), "range(3, 4)": (is_three, range(3, 4)),
     }
     worker = Worker.start(SandboxConfig(mode="none"), namespaces=False)
     try:
