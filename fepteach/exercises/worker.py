@@ -242,7 +242,8 @@ class Session:
     """The submission's namespace and the answer currently bound."""
 
     def __init__(self):
-        self.ns: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+        # ``display`` is a builtin in a Jupyter kernel; output is not graded, so it only prints
+        self.ns: dict = {"__name__": "__main__", "__builtins__": __builtins__, "display": _display}
         self.answer: core.Answer | None = None
 
     def run_cell(self, source: str, label: str) -> dict:
@@ -303,6 +304,11 @@ class Session:
         except core.AnswerProblem as exc:
             return {"ok": False, "problem": type(exc).__name__, "message": str(exc)[:1000]}
         return {"ok": True, "result": wire.encode(v)}
+
+
+def _display(*objs, **kwargs) -> None:
+    for obj in objs:
+        print(repr(obj))
 
 
 def _no_reference(*args, **kwargs):
