@@ -109,8 +109,10 @@ def namespaces_available() -> str:
     prefix = _unshare_prefix()
     if not prefix:
         return "the `unshare` program (util-linux) is not installed"
+    mount = shutil.which("mount") or "/bin/mount"
+    # a private tmpfs must be mountable inside (restricted user namespaces, e.g. Ubuntu's AppArmor, refuse it)
     try:
-        res = subprocess.run(prefix + ["true"], capture_output=True, timeout=20)
+        res = subprocess.run(prefix + [mount, "-t", "tmpfs", "fepteach-probe", "/tmp"], capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"`unshare` could not be run ({exc})"
     if res.returncode != 0:
