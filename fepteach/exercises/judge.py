@@ -33,6 +33,7 @@ class SandboxSetupError(RuntimeError):
     """The worker could not isolate itself (before any student code ran): the batch must stop, not score zeros."""
 
 _PROBLEMS = {"NotAttempted": NotAttempted, "FatalAnswerProblem": FatalAnswerProblem}
+MAX_RESTARTS = 2  # fresh workers per submission after a function had to be stopped
 
 
 @dataclass(frozen=True)
@@ -236,59 +237,75 @@ def judge_submission(steps: list[Step], solutions: dict, config: SandboxConfig, 
     if missing:
         outcome.notes.append(f"solution cell(s) not found (cells are matched by grade id): {', '.join(sorted(missing))}")
     solution_text = "\n\n".join(f"# --- {gid}\n{src}" for gid, src in solutions.items())
+    isolate_spec = {
+        "op": "isolate",
+        "namespaces": namespaces,
+        "private_roots": _private_roots(),
+        "tmpfs_bytes": config.tmpfs_mb * 2**20,
+        "drop_to_uid": 65534 if _is_root() else None,
+        "solution_text": solution_text,
+        "limits": {
+            "cpu_seconds": int(config.cpu_seconds or config.submission_timeout) + 1,
+            "output_bytes": int(config.output_mb * 2**20),
+            "processes": config.processes,
+            "memory_bytes": int(config.memory_mb) * 2**20,
+        },
+    }
     worker = Worker.start(config, namespaces)
-    isolated = False
+    state = {"isolated": False}
+
+    def run(step: Step) -> None:
+        if step.kind != "setup" and not state["isolated"]:
+            spec = dict(isolate_spec, hide=hide + [worker.tmp, "/var/tmp", "/dev/shm"], workdir=f"{worker.tmp}/work")
+            reply = worker.request(spec, 60.0, "setting up the sandbox")
+            if not reply.get("ok"):  # before any student code: a fault of this machine, not of the submission
+                raise SandboxSetupError(
+                    f"the sandbox could not be set up ({reply.get('message', '')}); fix the cause, or grade with "
+                    "--sandbox none on a throw-away machine (see the README's trust model)")
+            outcome.isolation = reply.get("isolation", {})
+            refused = outcome.isolation.get("limits_refused") if isinstance(outcome.isolation, dict) else None
+            if refused and f"this platform refused the {', '.join(map(str, refused))} limit(s)" not in outcome.notes:
+                outcome.notes.append(f"this platform refused the {', '.join(map(str, refused))} limit(s)")
+            state["isolated"] = True
+        if step.kind in ("setup", "cell"):
+            worker.request({"op": "exec", "source": step.source, "label": f"<released cell {step.index}>"},
+                           config.cell_timeout, f"released cell {step.index}", interrupt=True)
+        elif step.kind == "solution":
+            source = solutions.get(step.grade_id, step.source)
+            reply = worker.request({"op": "exec", "source": source, "label": f"<solution {step.grade_id}>"},
+                                   config.cell_timeout, f"your solution cell for {step.exercise or step.grade_id}",
+                                   interrupt=True)
+            note = _limit_note(reply.get("error") or reply.get("message"), config, step.exercise or step.grade_id)
+            if note and note not in outcome.notes:
+                outcome.notes.append(note)
+            if reply.get("interrupted"):
+                outcome.reason = outcome.reason or (
+                    f"your solution cell for {step.exercise or step.grade_id} ran longer than the "
+                    f"{config.cell_timeout:g} s limit and was interrupted")
+        else:
+            _grade_check(step, worker, outcome, missing)
+
+    restarts = 0
+    overrun = 0.0
     try:
-        for step in steps:
-            if step.kind != "setup" and not isolated:
-                spec = {
-                    "op": "isolate",
-                    "namespaces": namespaces,
-                    "hide": hide + [worker.tmp, "/var/tmp", "/dev/shm"],
-                    "private_roots": _private_roots(),
-                    "workdir": f"{worker.tmp}/work",
-                    "tmpfs_bytes": config.tmpfs_mb * 2**20,
-                    "drop_to_uid": 65534 if _is_root() else None,
-                    "solution_text": solution_text,
-                    "limits": {
-                        "cpu_seconds": int(config.cpu_seconds or config.submission_timeout) + 1,
-                        "output_bytes": int(config.output_mb * 2**20),
-                        "processes": config.processes,
-                        "memory_bytes": int(config.memory_mb) * 2**20,
-                    },
-                }
-                reply = worker.request(spec, 60.0, "setting up the sandbox")
-                if not reply.get("ok"):  # before any student code: a fault of this machine, not of the submission
-                    raise SandboxSetupError(
-                        f"the sandbox could not be set up ({reply.get('message', '')}); fix the cause, or grade with "
-                        "--sandbox none on a throw-away machine (see the README's trust model)")
-                outcome.isolation = reply.get("isolation", {})
-                refused = outcome.isolation.get("limits_refused") if isinstance(outcome.isolation, dict) else None
-                if refused:
-                    outcome.notes.append(f"this platform refused the {', '.join(map(str, refused))} limit(s)")
-                isolated = True
-            if step.kind in ("setup", "cell"):
-                worker.request({"op": "exec", "source": step.source, "label": f"<released cell {step.index}>"},
-                               config.cell_timeout, f"released cell {step.index}", interrupt=True)
-            elif step.kind == "solution":
-                source = solutions.get(step.grade_id, step.source)
-                reply = worker.request({"op": "exec", "source": source, "label": f"<solution {step.grade_id}>"},
-                                       config.cell_timeout, f"your solution cell for {step.exercise or step.grade_id}",
-                                       interrupt=True)
-                note = _limit_note(reply.get("error") or reply.get("message"), config, step.exercise or step.grade_id)
-                if note and note not in outcome.notes:
-                    outcome.notes.append(note)
-                if reply.get("interrupted"):
-                    outcome.reason = outcome.reason or (
-                        f"your solution cell for {step.exercise or step.grade_id} ran longer than the "
-                        f"{config.cell_timeout:g} s limit and was interrupted")
-            else:
-                _grade_check(step, worker, outcome, missing)
+        for pos, step in enumerate(steps):
+            if worker.lost_in_call and restarts < MAX_RESTARTS:
+                # the previous exercise's function had to be stopped: replay the cells so far in a fresh worker
+                restarts += 1
+                outcome.notes.append(f"{worker.killed_for}; later exercises were graded in a fresh process")
+                overrun, deadline = max(overrun, worker.overrun), worker.deadline
+                worker.close()
+                worker = Worker.start(config, namespaces, deadline=deadline)
+                state["isolated"] = False
+                for previous in steps[:pos]:
+                    if previous.kind != "check":
+                        run(previous)
+            run(step)
     except WorkerGone as exc:
         outcome.reason = str(exc)
     finally:
         worker.close()
-        outcome.overrun = worker.overrun
+        outcome.overrun = max(overrun, worker.overrun)
     for s in checks:
         if s.exercise not in outcome.feedback:
             outcome.feedback[s.exercise] = _not_run(s.exercise, outcome.reason or "the grader stopped early")

@@ -190,14 +190,18 @@ class Worker:
     tmp: str = ""
     status_r: int = -1
     overrun: float = 0.0  # seconds the worker ran past a wall-clock limit before it answered or was dead
+    lost_in_call: bool = False  # stopped or died while a learner's function was running (not at the deadline)
     killed_for: str = ""
     isolation: dict = field(default_factory=dict)
 
     @classmethod
-    def start(cls, config: SandboxConfig, namespaces: bool) -> "Worker":
-        """Start a worker in a fresh temporary folder (the judge's own; hidden from the worker)."""
+    def start(cls, config: SandboxConfig, namespaces: bool, deadline: float | None = None) -> "Worker":
+        """Start a worker in a fresh temporary folder (the judge's own; hidden from the worker).
+
+        ``deadline`` (monotonic seconds) carries a submission's deadline over to a replacement worker.
+        """
         w = cls(config, namespaces)
-        w.deadline = time.monotonic() + config.submission_timeout
+        w.deadline = deadline if deadline is not None else time.monotonic() + config.submission_timeout
         w.tmp = tempfile.mkdtemp(prefix="fepteach-worker-")
         work = Path(w.tmp) / "work"
         work.mkdir()
@@ -295,6 +299,14 @@ class Worker:
         """
         if not self.alive:
             raise WorkerGone(self.killed_for or "the submission's process had already stopped")
+        try:
+            return self._exchange(message, timeout, what, interrupt)
+        except WorkerGone:
+            if message.get("op") in ("call", "value") and time.monotonic() < self.deadline:
+                self.lost_in_call = True
+            raise
+
+    def _exchange(self, message: dict, timeout: float, what: str, interrupt: bool) -> dict:
         try:
             wire.send_frame(self.req_w, message)
         except (BrokenPipeError, OSError):

@@ -313,9 +313,16 @@ def test_submission_limit_holds():
 @pytest.mark.slow
 def test_call_limit_holds_when_the_alarm_is_disabled():
     src = "import signal\ndef rhs_x(*a):\n    signal.setitimer(signal.ITIMER_REAL, 0)\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass"
-    out = _judge_one({"L01_rhs_x": src}, cell_timeout=4, grace=1.5)
+    honest = {}
+    for cell in json.loads(INSTRUCTOR.read_text())["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            honest[meta["grade_id"].replace("-", "_")] = "".join(cell["source"])
+    out = _judge_one(dict(honest, L01_rhs_x=src), cell_timeout=4, grace=1.5)
     assert out.points["L01.rhs_x"] == 0 and "limit" in out.feedback["L01.rhs_x"]
     assert out.overrun < SLACK, out.overrun
+    # the stopped function costs only its own exercise: the rest is graded in a fresh worker
+    assert sum(out.points.values()) == 19 - 4 and any("fresh process" in n for n in out.notes), out.notes
 
 
 @pytest.mark.slow
