@@ -2,7 +2,7 @@
 
     fepteach start [DIR] [--no-browser] [--dry-run]   copy the course into DIR and open JupyterLab
     fepteach build-exercises [--check]                regenerate student notebooks from instructor sources
-    fepteach grade SUBMISSIONS [--out DIR]            batch-grade submitted exercise notebooks
+    fepteach grade SUBMISSIONS [--out DIR] [limits]   batch-grade submitted notebooks in a sandbox
     fepteach maze run|plot ...                        maze-agent simulations (see ``fepteach maze -h``)
 """
 
@@ -67,13 +67,38 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+_GRADE_OPTIONS = {
+    "cell_timeout": "--timeout",
+    "submission_timeout": "--submission-timeout",
+    "memory_mb": "--memory-mb",
+    "output_mb": "--output-mb",
+    "cpu_seconds": "--cpu-seconds",
+    "processes": "--max-processes",
+    "mode": "--sandbox",
+    "jobs": "--jobs",
+}
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .exercises.grade import grade_folder
+    from .exercises.sandbox import SandboxConfig
 
     try:
-        rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as exc:
-        print(f"fepteach grade: {exc}", file=sys.stderr)
+        config = SandboxConfig(
+            cell_timeout=args.timeout,
+            submission_timeout=args.submission_timeout,
+            memory_mb=args.memory_mb,
+            output_mb=args.output_mb,
+            cpu_seconds=args.cpu_seconds,
+            processes=args.max_processes,
+            mode=args.sandbox,
+        )
+        rows = grade_folder(Path(args.submissions), out=Path(args.out), timeout=args.timeout, config=config, jobs=args.jobs)
+    except (FileNotFoundError, NotADirectoryError, ValueError, RuntimeError) as exc:
+        msg = str(exc)
+        for field_name, option in _GRADE_OPTIONS.items():  # name the option the lecturer typed
+            msg = msg.replace(f"{field_name} must", f"{option} must")
+        print(f"fepteach grade: {msg}", file=sys.stderr)
         return 2
     print(f"Graded {len(rows)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
     return 0
@@ -100,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", help="folder of submitted .ipynb files (searched recursively)")
     p.add_argument("--out", default="grades", help="output folder for gradebook.csv and feedback (default: ./grades)")
     p.add_argument("--timeout", type=float, default=120.0, help="per-cell time limit in seconds (default: 120)")
+    p.add_argument("--submission-timeout", type=float, default=600.0,
+                   help="wall-clock limit per submission in seconds (default: 600)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="address-space limit per submission in MB (default: 2048)")
+    p.add_argument("--output-mb", type=float, default=16.0, help="largest output/file a submission may write, MB (default: 16)")
+    p.add_argument("--cpu-seconds", type=float, default=None, help="CPU-time limit per submission (default: the submission timeout)")
+    p.add_argument("--max-processes", type=int, default=64, help="process-count limit per submission (default: 64)")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time (default: 1)")
+    p.add_argument("--sandbox", choices=("auto", "namespaces", "none"), default="auto",
+                   help="isolation: 'namespaces' (Linux: no network, hidden release and submissions, read-only files), "
+                   "'none' (limits only), 'auto' (namespaces when available, else none with a warning)")
     p.set_defaults(func=_cmd_grade)
 
     from . import maze_cli

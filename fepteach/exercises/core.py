@@ -324,17 +324,31 @@ class CheckResult:
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
-def grading_mode() -> bool:
-    """True under ``fepteach grade`` (``FEPTEACH_GRADING=1``) or nbgrader autograde/validate."""
+def _grading_env() -> bool:
     if os.environ.get("FEPTEACH_GRADING", "").lower() in ("1", "true", "yes"):
         return True
     return os.environ.get("NBGRADER_EXECUTION", "").lower() in ("autograde", "validate")
 
 
+# Latched when the checker is imported (the notebook's set-up cell, before any solution cell), so
+# that a solution cell clearing the environment or rebinding ``grading_mode`` does not switch an
+# nbgrader autograde run back to formative mode. (Formative only: see the README's trust model.)
+_GRADING_AT_IMPORT = _grading_env()
+
+
+def grading_mode() -> bool:
+    """True under ``fepteach grade`` (``FEPTEACH_GRADING=1``) or nbgrader autograde/validate."""
+    return _GRADING_AT_IMPORT or _grading_env()
+
+
+_grading_mode = grading_mode  # what check() uses: rebinding the public name does not change it
+
+
 def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
-    ans = Answer(answer, exercise)
+    # an Answer (e.g. the grader's remote one, whose learner object lives in a sandboxed worker) is used as is
+    ans = answer if isinstance(answer, Answer) else Answer(answer, exercise)
     result = CheckResult(exercise.id, exercise.title, passed=True, attempted=True, points=0.0, max_points=exercise.max_points)
-    if answer is None:
+    if ans.answer is None:
         result.attempted = False
         result.passed = False
         result.lines.append((None, "the answer is None: define the function (or value) and pass it to check"))
@@ -399,7 +413,7 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     result = _evaluate(exercise, answer)
     if time.perf_counter() - t0 > 30:
         result.notes.append("checking took more than 30 s; your function may be much slower than needed")
-    if grading_mode():
+    if _grading_mode():
         _log_for_grader(result)
         if not result.passed:
             raise ExerciseFailed(result.feedback)

@@ -1,35 +1,43 @@
 """Batch grading of submitted exercise notebooks, without any server (``fepteach grade``).
 
-For each submission:
+The grader is a judge (:mod:`.judge`) that never runs student code. For each submission:
 
-1. it is read with nbformat (an unreadable file gets a row with the reason);
-2. the matching released (student) notebook is found by file name;
-3. a fresh notebook is assembled from the *released* copy, with only the solution cells
-   (nbgrader ``solution: true``) taken from the submission — so a learner cannot edit the
-   check cells or anything else;
-4. it runs in its own fresh kernel (nbclient) with a per-cell time limit, in grading mode:
-   every ``check(...)`` appends its result to a log file;
-5. the log gives the points per exercise; a crash, a hang or a dead kernel is a reason in
-   the row, never a crash of the grader.
+1. the file is read by the judge itself -- never through a symbolic link, with a size cap --
+   and parsed as JSON (an unreadable file gets a row with the reason);
+2. the matching released (student) notebook is found by file name, and only the learner's
+   solution cells (nbgrader ``grade_id``) are taken from the submission;
+3. an untrusted worker process (:mod:`.worker`, started by :mod:`.sandbox`) runs the
+   released set-up cells and then the learner's cells, isolated and resource-limited;
+4. the judge checks every exercise's properties itself, calling the learner's functions in
+   the worker with plain data; the in-notebook ``check()`` plays no part in the score;
+5. a crash, a hang, a limit or a broken protocol is a reason in the row, never a crash of
+   the grader.
 
-Outputs: ``gradebook.csv`` (one row per submission, one column per exercise) and one
-Markdown feedback file per submission under ``feedback/``.
+Outputs (each written atomically): ``gradebook.csv`` (one row per submission, one column
+per exercise; text cells CSV-injection safe) and one Markdown feedback file per
+submission under ``feedback/`` (student text escaped).
 """
 
 from __future__ import annotations
 
-import copy
 import csv
+import io
 import json
 import os
+import re
+import shutil
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from ..course import course_root
 from .core import get_exercise
+from .judge import SandboxSetupError, judge_submission, plan_release
+from .sandbox import SandboxConfig, namespaces_available
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
 
 
 @dataclass
@@ -50,35 +58,65 @@ def _released_notebooks(release_dir: Path) -> dict[str, Path]:
     return {p.name: p for p in sorted(release_dir.glob("[0-9][0-9]_*.ipynb"))}
 
 
-def _exercise_cells(nb):
-    """(grade_id -> cell) of solution cells and the list of exercise ids checked in the notebook."""
-    solutions, checked = {}, []
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if meta.get("solution") and gid:
-            solutions[gid] = cell
-        if meta.get("grade") and meta.get("locked") and cell.get("cell_type") == "code":
-            ex = cell.get("metadata", {}).get("fepteach", {}).get("exercise")
-            if ex:
-                checked.append(ex)
-    return solutions, checked
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:120]}" if text else type(exc).__name__
 
 
-def assemble(released, submitted):
-    """The notebook to execute: the released notebook with the learner's solution cells swapped in."""
-    nb = copy.deepcopy(released)
-    sub_solutions, _ = _exercise_cells(submitted)
-    for i, cell in enumerate(nb.cells):
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in sub_solutions:
-            new = copy.deepcopy(nb.cells[i])
-            new.source = sub_solutions[gid].get("source", "")
-            nb.cells[i] = new
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
+# ---------------------------------------------------------------------------
+# Reading a submission (the judge reads; nothing is followed or executed)
+# ---------------------------------------------------------------------------
+def read_submission(path: Path) -> dict:
+    """The notebook at ``path`` as a JSON dict; ``ValueError`` saying why if it is not usable.
+
+    The file is opened with ``O_NOFOLLOW`` (a symbolic link is refused, not followed), must be
+    a regular file and at most ``MAX_NOTEBOOK_BYTES`` long.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ValueError("it is a symbolic link; submissions must be regular files (links are not followed)") from None
+        raise ValueError(f"it cannot be opened ({_first_line(exc)})") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("it is not a regular file")
+        if st.st_size == 0:
+            raise ValueError("the file is empty")
+        data = fh.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    try:
+        nb = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"not a readable notebook ({_first_line(exc)})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("not a readable notebook (no list of cells; only notebook format 4 is graded)")
     return nb
+
+
+def solution_cells(nb: dict) -> tuple[dict, list[str]]:
+    """(grade_id -> source) of the submission's code solution cells, and notes (duplicates)."""
+    found, notes = {}, []
+    for cell in nb["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata")
+        nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+        if not isinstance(nbg, dict) or not nbg.get("solution") or not isinstance(nbg.get("grade_id"), str):
+            continue
+        src = cell.get("source", "")
+        if isinstance(src, list):
+            src = "".join(s for s in src if isinstance(s, str))
+        if not isinstance(src, str):
+            continue
+        if nbg["grade_id"] in found:
+            notes.append(f"the solution cell {nbg['grade_id']} appears more than once; the first one was graded")
+            continue
+        found[nbg["grade_id"]] = src
+    return found, notes
 
 
 def _student_name(path: Path, root: Path) -> str:
@@ -86,122 +124,235 @@ def _student_name(path: Path, root: Path) -> str:
     return rel.parts[0] if len(rel.parts) > 1 else path.stem
 
 
-def _execute(nb, workdir: Path, timeout: float, log: Path) -> str:
-    """Run ``nb`` in a fresh kernel in grading mode; return '' or a reason for an abnormal end."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    saved = {k: os.environ.get(k) for k in ("FEPTEACH_GRADING", "FEPTEACH_GRADE_LOG", "FEPTEACH_PROGRESS")}
-    os.environ.update(FEPTEACH_GRADING="1", FEPTEACH_GRADE_LOG=str(log), FEPTEACH_PROGRESS="0")
-    try:
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            allow_errors=True,
-            interrupt_on_timeout=True,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # keep kernel start-up notices off the console
-            resources={"metadata": {"path": str(workdir)}},
-        )
-        client.execute()
-    except CellTimeoutError:
-        return f"a cell ran longer than the {timeout:g} s limit"
-    except DeadKernelError:
-        return "the kernel died while running the submission"
-    except Exception as exc:  # nbclient/kernel failures of any kind become a reason
-        return f"could not be executed ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    timeouts = [
-        i
-        for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and any(o.get("ename") == "KeyboardInterrupt" for o in c.get("outputs", []))
-    ]
-    if timeouts:
-        return f"cell {timeouts[0]} ran longer than the {timeout:g} s limit and was interrupted"
-    return ""
+def _find_submissions(root: Path) -> list[tuple[Path, str]]:
+    """(path, problem) for every ``*.ipynb`` below ``root``, symbolic links included (never followed)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        if ".ipynb_checkpoints" in here.parts:
+            continue
+        for d in list(dirnames):
+            if (here / d).is_symlink():
+                found.append((here / d, "it is a symbolic link to a folder; submissions must be regular files (links are not followed)"))
+        found += [(here / f, "") for f in filenames if f.endswith(".ipynb")]
+    return sorted(found)
 
 
-def grade_notebook(path: Path, released: dict[str, Path], timeout: float, student: str) -> GradeRow:
-    """Grade one submitted notebook file."""
+# ---------------------------------------------------------------------------
+# Grading
+# ---------------------------------------------------------------------------
+@dataclass
+class _Release:
+    name: str
+    steps: list
+    checked: list
+
+
+def _load_release(path: Path) -> _Release:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    steps = plan_release(nb)
+    return _Release(path.name, steps, [s.exercise for s in steps if s.kind == "check"])
+
+
+def grade_notebook(path: Path, releases: dict, config: SandboxConfig, student: str, namespaces: bool,
+                   hide: list[str], problem: str = "") -> GradeRow:
+    """Grade one submitted notebook file (never raises for anything the submission contains)."""
     row = GradeRow(student=student, notebook=path.name, status="error")
-    if path.name not in released:
-        row.reason = f"no released notebook is called {path.name!r} (expected one of: {', '.join(released)})"
+    if problem:
+        row.reason = problem
         return row
-    release_nb = nbformat.read(released[path.name], as_version=4)
-    _, checked = _exercise_cells(release_nb)
-    row.max_points = sum(get_exercise(e).max_points for e in checked)
-    row.per_exercise = {e: 0.0 for e in checked}
+    if path.name not in releases:
+        row.reason = f"no released notebook is called {path.name!r} (expected one of: {', '.join(releases)})"
+        return row
+    release = releases[path.name]
+    row.max_points = sum(get_exercise(e).max_points for e in release.checked)
+    row.per_exercise = {e: 0.0 for e in release.checked}
     try:
-        if path.stat().st_size == 0:
-            raise ValueError("the file is empty")
-        submitted = nbformat.read(path, as_version=4)
-    except Exception as exc:
-        row.reason = f"not a readable notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
+        nb = read_submission(path)
+    except ValueError as exc:
+        msg = str(exc)
+        row.reason = msg if msg.startswith("not a readable notebook") or msg == "the file is empty" else f"not graded: {msg}"
         return row
-    nb = assemble(release_nb, submitted)
-    with tempfile.TemporaryDirectory(prefix="fepteach-grade-") as tmp:
-        log = Path(tmp) / "checks.jsonl"
-        reason = _execute(nb, Path(tmp), timeout, log)
-        records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    last = {}
-    for rec in records:
-        last[rec["exercise_id"]] = rec
-    for ex in checked:
-        if ex in last:
-            row.per_exercise[ex] = last[ex]["points"]
-            row.feedback[ex] = last[ex]["feedback"]
-        else:
-            row.feedback[ex] = f"✗ {ex}: the check did not run (0 points)" + (f" — {reason}" if reason else "")
+    solutions, notes = solution_cells(nb)
+    try:
+        outcome = judge_submission(release.steps, solutions, config, namespaces, hide)
+    except SandboxSetupError:
+        raise
+    except Exception as exc:  # a grader fault must still leave a row
+        row.reason = f"the grader failed on this submission ({_first_line(exc)}); please report it"
+        return row
+    row.per_exercise.update({k: float(v) for k, v in outcome.points.items() if k in row.per_exercise})
+    row.feedback = outcome.feedback
     row.points = round(sum(row.per_exercise.values()), 6)
     row.status = "graded"
-    row.reason = reason
+    row.reason = "; ".join([outcome.reason] * bool(outcome.reason) + outcome.notes + notes)
     return row
 
 
-def _write_feedback(row: GradeRow, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Feedback: {row.notebook} ({row.student})", "", f"**Score: {row.points:g} / {row.max_points:g}**", ""]
+# ---------------------------------------------------------------------------
+# Output (CSV-injection safe, Markdown escaped, atomic)
+# ---------------------------------------------------------------------------
+def csv_safe(text: str) -> str:
+    """A spreadsheet-safe cell: text starting with ``= + - @`` (or a tab/CR) gets a leading apostrophe."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape student text for a Markdown line (HTML-escaped and Markdown-escaped, one line)."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _safe_filename(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:100].lstrip(".") or "_"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # the permissions a plain write would give, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def feedback_markdown(row: GradeRow) -> str:
+    """The feedback file of one row."""
+    lines = [f"# Feedback: {md_escape(row.notebook)} ({md_escape(row.student)})", "",
+             f"**Score: {row.points:g} / {row.max_points:g}**", ""]
     if row.reason:
-        lines += [f"Note: {row.reason}", ""]
-    for ex, text in row.feedback.items():
-        lines += ["```", text, "```", ""]
-    (folder / f"{row.student}__{Path(row.notebook).stem}.md").write_text("\n".join(lines), encoding="utf-8")
+        lines += [f"Note: {md_escape(row.reason)}", ""]
+    fence = _fence("\n".join(row.feedback.values()))  # longer than any run of backticks in the (student-influenced) text
+    for _, text in row.feedback.items():
+        lines += [fence, text, fence, ""]
+    return "\n".join(lines)
 
 
-def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_dir: Path | None = None) -> list[GradeRow]:
+def gradebook_csv(rows: list[GradeRow]) -> str:
+    """The gradebook as CSV text."""
+    all_ex = sorted({e for r in rows for e in r.per_exercise})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["student", "notebook", "status", "points", "max_points", "reason", *all_ex])
+    for r in rows:
+        w.writerow([csv_safe(r.student), csv_safe(r.notebook), r.status, f"{r.points:g}", f"{r.max_points:g}",
+                    csv_safe(r.reason), *[f"{r.per_exercise[e]:g}" if e in r.per_exercise else "" for e in all_ex]])
+    return buf.getvalue()
+
+
+def _write_outputs(rows: list[GradeRow], out: Path) -> None:
+    _atomic_write(out / "gradebook.csv", gradebook_csv(rows))
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".feedback-"))
+    os.chmod(staging, 0o777 & ~_umask())
+    used: set[str] = set()
+    for r in rows:
+        base = f"{_safe_filename(r.student)}__{_safe_filename(Path(r.notebook).stem)}"
+        name, k = base, 1
+        while name in used:
+            k += 1
+            name = f"{base}_{k}"
+        used.add(name)
+        (staging / f"{name}.md").write_text(feedback_markdown(r), encoding="utf-8")
+    final = out / "feedback"
+    old = None
+    if final.exists() or final.is_symlink():
+        old = Path(tempfile.mkdtemp(dir=out, prefix=".feedback-old-"))
+        os.replace(final, old / "feedback")
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def grade_folder(submissions: Path, out: Path, timeout: float = 120.0, release_dir: Path | None = None,
+                 config: SandboxConfig | None = None, jobs: int = 1) -> list[GradeRow]:
     """Grade every ``*.ipynb`` below ``submissions``; write ``out/gradebook.csv`` and ``out/feedback/``.
 
-    ``release_dir`` holds the released student notebooks (default: the course's ``exercises/``).
-    Returns the rows of the gradebook.
+    Parameters
+    ----------
+    submissions : Path
+        Folder of submissions (searched recursively; ``<student>/<notebook>.ipynb`` or ``<name>.ipynb``).
+    out : Path
+        Output folder for ``gradebook.csv`` and ``feedback/``.
+    timeout : float
+        Per-cell wall-clock limit in seconds (ignored when ``config`` is given).
+    release_dir : Path, optional
+        The released student notebooks (default: the course's ``exercises/``).
+    config : SandboxConfig, optional
+        Limits and isolation (default: ``SandboxConfig(cell_timeout=timeout)``).
+    jobs : int
+        Submissions graded at the same time (each in its own worker; default 1).
+
+    Returns
+    -------
+    list of GradeRow
+        One row per submission, in path order.
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise NotADirectoryError(f"submissions folder {submissions} does not exist or is not a folder")
-    if timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds; got {timeout}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1; got {jobs!r}")
+    config = config or SandboxConfig(cell_timeout=float(timeout))
     release_dir = Path(release_dir) if release_dir else course_root() / "exercises"
     released = _released_notebooks(release_dir)
     if not released:
         raise FileNotFoundError(f"no released exercise notebooks found in {release_dir}")
+    releases = {name: _load_release(p) for name, p in released.items()}
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(f"output folder {out} cannot be created: {exc}") from exc
-    files = sorted(p for p in submissions.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    rows = [grade_notebook(p, released, timeout, _student_name(p, submissions)) for p in files]
-    all_ex = sorted({e for r in rows for e in r.per_exercise})
-    with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["student", "notebook", "status", "points", "max_points", "reason", *all_ex])
-        for r in rows:
-            w.writerow([r.student, r.notebook, r.status, f"{r.points:g}", f"{r.max_points:g}", r.reason,
-                        *[f"{r.per_exercise[e]:g}" if e in r.per_exercise else "" for e in all_ex]])
-    for r in rows:
-        _write_feedback(r, out / "feedback")
+    why_not = namespaces_available() if config.mode != "none" else "sandbox mode 'none' was chosen"
+    if config.mode == "namespaces" and why_not:
+        raise ValueError(f"sandbox mode 'namespaces' is not available here: {why_not}")
+    namespaces = not why_not
+    if not namespaces and config.mode == "auto":
+        print(f"fepteach grade: WARNING: grading without namespace isolation ({why_not}); student code can read "
+              "files this user can read and use the network. See the README's trust model.", file=sys.stderr)
+    from . import __file__ as pkg_file
+
+    checkout = Path(pkg_file).resolve().parent.parent.parent  # a source checkout (editable install): its history too
+    hide = sorted({str(p.resolve()) for p in (release_dir, course_root() / "exercises", Path(pkg_file).parent,
+                                              submissions, out, checkout / ".git")})
+    for release in releases.values():  # loads the registry once (before any thread) and validates the release
+        for ex_id in release.checked:
+            try:
+                get_exercise(ex_id)
+            except KeyError as exc:
+                raise ValueError(f"released notebook {release.name} checks an unknown exercise: {exc.args[0]}") from None
+
+    def one(item):
+        path, problem = item
+        return grade_notebook(path, releases, config, _student_name(path, submissions), namespaces, hide, problem)
+
+    found = _find_submissions(submissions)
+    if jobs == 1:
+        rows = [one(item) for item in found]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:  # the work is in the workers; threads only wait and judge
+            rows = list(pool.map(one, found))
+    _write_outputs(rows, out)
     return rows

@@ -97,7 +97,8 @@ def test_hanging_submission_is_interrupted_and_the_rest_still_graded(graded):
 
 def test_crashing_kernel_is_a_reason_not_a_grader_crash(graded):
     rows, _ = graded
-    assert rows["hank"].status == "graded" and "kernel died" in rows["hank"].reason
+    assert rows["hank"].status == "graded" and "process died" in rows["hank"].reason and "exited with status 1" in rows["hank"].reason
+    assert rows["hank"].per_exercise["L01.rhs_x"] == 0 and "not run" in rows["hank"].feedback["L01.fixed_point"]
 
 
 def test_unknown_notebook_gets_a_row(graded):
