@@ -100,7 +100,7 @@ def _step_case(rng):
 
 def _step_pair(ans, qa, o, phi):
     out = ans(qa.copy(), o, phi)
-    if not isinstance(out, tuple) or len(out) != 2:
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
         from .core import AnswerProblem
 
         raise AnswerProblem("return a pair (x, qa_new)")
@@ -123,7 +123,8 @@ def _step_posterior(ans, rng):
             if np.allclose(x, new_x, atol=1e-10):
                 return "x was computed with the counts *after* learning; infer first with the current counts, then learn"
             return ("x differs from the posterior sigma(v_ON - v_OFF) with v = (o; 1-o)^T ln(Abar) + phi; "
-                    "remember the OFF inputs (1 - o) and normalise each count by its column pair total")
+                    "remember the OFF inputs (1 - o), and divide each count by the total of its ON/OFF pair: rows i and No + i of "
+                    "the same column (the two outcomes of input i under the same state)")
 
 
 def _step_learning(ans, rng):

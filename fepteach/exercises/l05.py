@@ -128,7 +128,14 @@ def _wa_shape(ans, rng):
 
 def _wa_prior_only(ans, rng):
     o, x, lam = _wa_case(rng)
-    W1, W0 = _pair(ans(o[:0], x[:0], lam), (x.shape[1], o.shape[1]), "(W1, W0)")
+    out = ans(o[:0], x[:0], lam)
+    if isinstance(out, (tuple, list)) and len(out) == 2:
+        with np.errstate(all="ignore"):
+            raw = [np.asarray(w, dtype=float) for w in out]
+        if any(np.any(np.isinf(w)) for w in raw):
+            return ("with no data your weights are infinite, i.e. sigma(W) = 1: the Hebbian accumulator must start at "
+                    "lam/2, half of the homeostatic one (lam), so that the prior gives sigma(W) = 1/2")
+    W1, W0 = _pair(out, (x.shape[1], o.shape[1]), "(W1, W0)")
     if not (np.allclose(W1, 0, atol=1e-12) and np.allclose(W0, 0, atol=1e-12)):
         return "with no data the weights should be logit(1/2) = 0: start Hebb at lam/2 and Home at lam"
 
@@ -141,6 +148,11 @@ def _wa_conditional_frequency(ans, rng):
         return "sigma(W1) should be the x-weighted frequency of each input being ON: (lam/2 + x^T o) / (lam + x^T 1)"
     if not np.allclose(W0, r0, atol=1e-9):
         return "W0 uses the complementary activity 1 - x in both its Hebbian and its homeostatic accumulator"
+
+
+def _wrong_full_lambda(o, x, lam):
+    ones = np.ones_like(o)
+    return logit((lam + x.T @ o) / (lam + x.T @ ones)), logit((lam + (1 - x).T @ o) / (lam + (1 - x).T @ ones))
 
 
 register(
@@ -160,6 +172,7 @@ register(
         wrong_answers=(
             ("W0 with x instead of 1 - x", lambda o, x, lam: (weights_from_activity_reference(o, x, lam)[0],) * 2),
             ("transposed", lambda o, x, lam: tuple(w.T for w in weights_from_activity_reference(o, x, lam))),
+            ("lam instead of lam/2 in the Hebbian accumulator", _wrong_full_lambda),
             ("Home counts time steps, not activity", lambda o, x, lam: (
                 logit((lam / 2 + x.T @ o) / (lam + o.shape[0])), logit((lam / 2 + (1 - x).T @ o) / (lam + o.shape[0])))),
         ),

@@ -15,17 +15,20 @@ def _scalar(out, what):
     return float(arr.reshape(()))
 
 
-# ---------------------------------------------------------------------------
-# L06.chunk_risk — SPEC §8.8 (with the floating-point boundary at +10)
+# L06.chunk_risk — the effective rule of P2's simulations (ten net right moves per 200 steps give risk 0)
 # ---------------------------------------------------------------------------
 def chunk_risk_reference(G):
-    """Gamma of one chunk from its per-step risks G (n,): Delta = (1 - 2 * (sum G / n)) * 200;
-    0.55 if Delta <= 0, 0.45 if Delta <= 10, else 0 — evaluated in floating point exactly so."""
+    """Gamma of one chunk from its per-step risks G (n,): progress Delta = (1 - 2 mean(G)) * 200, the net number of
+    right moves per 200 steps; 0.55 if Delta <= 0, 0.45 if 0 < Delta < 10, 0 if Delta >= 10.
+
+    (The papers' code writes the middle interval as Delta <= 10 but evaluates Delta in floating point, where exactly
+    ten net right moves come out a hair above 10; the effective rule above is what it does, and any algebraically
+    equivalent expression for Delta gives the same risks with it.)"""
     G = np.asarray(G, dtype=float)
-    delta = (1.0 - 2.0 * (float(np.sum(G)) / G.size)) * 200.0
+    delta = (1.0 - 2.0 * float(np.mean(G))) * 200.0
     if delta <= 0.0:
         return 0.55
-    if delta <= 10.0:
+    if delta < 10.0:
         return 0.45
     return 0.0
 
@@ -40,7 +43,7 @@ def _cr_values(ans, rng):
         G = rng.permutation(_full_chunk(net))
         v = _scalar(ans(G), "the chunk risk")
         if not any(np.isclose(v, x) for x in (0.0, 0.45, 0.55)):
-            return "a chunk risk is one of the three values 0.55, 0.45 or 0 (SPEC §8.8)"
+            return "a chunk risk is one of the three values 0.55, 0.45 or 0 (see Lesson 06)"
 
 
 def _cr_mapping(ans, rng):
@@ -55,8 +58,7 @@ def _cr_mapping(ans, rng):
 def _cr_boundary(ans, rng):
     v = _scalar(ans(rng.permutation(_full_chunk(10))), "the chunk risk")
     if not np.isclose(v, 0.0):
-        return ("10 net right moves: the reference codes compute (1 - 2 * (sum(G) / n)) * 200 in floating point, which is "
-                "slightly above 10 — compute Delta with exactly that expression, not with integer counts")
+        return "exactly 10 net right moves per 200 steps already count as good progress: the last interval is Delta >= 10"
 
 
 def _cr_partial(ans, rng):
@@ -68,22 +70,22 @@ def _cr_partial(ans, rng):
         return "a partial chunk (fewer than 200 steps) is rescaled to 200 steps: use the mean of G, not its sum"
 
 
-def _wrong_integer_progress(G):
-    G = np.asarray(G)
-    delta = 200 * (np.sum(G == 0) - np.sum(G == 1)) // G.size
+def _wrong_stated_boundary(G):
+    G = np.asarray(G, dtype=float)
+    delta = 200.0 - 400.0 * float(np.mean(G))  # exactly 10.0 at ten net right moves
     return 0.55 if delta <= 0 else 0.45 if delta <= 10 else 0.0
 
 
 def _wrong_not_rescaled(G):
     G = np.asarray(G, dtype=float)
     delta = float(np.sum(1.0 - 2.0 * G))
-    return 0.55 if delta <= 0 else 0.45 if delta <= 10 else 0.0
+    return 0.55 if delta <= 0 else 0.45 if delta < 10 else 0.0
 
 
 def _wrong_strict(G):
     G = np.asarray(G, dtype=float)
-    delta = (1.0 - 2.0 * (float(np.sum(G)) / G.size)) * 200.0
-    return 0.55 if delta < 0 else 0.45 if delta <= 10 else 0.0
+    delta = (1.0 - 2.0 * float(np.mean(G))) * 200.0
+    return 0.55 if delta < 0 else 0.45 if delta < 10 else 0.0
 
 
 register(
@@ -94,16 +96,16 @@ register(
         properties=(
             Property("returns one of 0.55, 0.45, 0", 1, _cr_values),
             Property("maps full chunks to the right interval", 1, _cr_mapping),
-            Property("10 net right moves give risk 0 (floating point)", 1, _cr_boundary),
+            Property("10 net right moves give risk 0", 1, _cr_boundary),
             Property("rescales a partial chunk to 200 steps", 1, _cr_partial),
         ),
         hints=(
             "Progress Delta = (1 - 2 * mean(G)) * 200 is the net number of right moves per 200 steps. Then three intervals: "
-            "Delta <= 0, 0 < Delta <= 10, Delta > 10 with risks 0.55, 0.45, 0. Write the expression exactly like that.",
-            "delta = (1.0 - 2.0 * (np.sum(G) / G.size)) * 200.0, then if/elif on delta <= 0 and delta <= 10.",
+            "Delta <= 0, 0 < Delta < 10, Delta >= 10 with risks 0.55, 0.45, 0.",
+            "delta = (1.0 - 2.0 * np.mean(G)) * 200.0, then if/elif on delta <= 0 and delta < 10.",
         ),
         wrong_answers=(
-            ("exact integer progress (misses the +10 boundary)", _wrong_integer_progress),
+            ("ten net right moves given risk 0.45 (Delta <= 10)", _wrong_stated_boundary),
             ("not rescaled to 200 steps", _wrong_not_rescaled),
             ("Delta < 0 instead of <= 0", _wrong_strict),
         ),
@@ -255,7 +257,13 @@ def _sp_softmax(ans, rng):
 def _sp_guard(ans, rng):
     y = rng.uniform(0.01, 0.9, 6)
     y[2] = 1.0
-    pi = result_array(ans(y), y.shape, "pi (with a neuron at y = 1)")
+    out = ans(y)
+    with np.errstate(all="ignore"):
+        raw = np.asarray(out, dtype=float) if not isinstance(out, (str, bytes, dict, type(None))) else None
+    if raw is not None and raw.shape == y.shape and not np.all(np.isfinite(raw)):
+        return ("a saturated neuron (y = 1) makes 1 - y zero, so its odds are infinite: add the guard, "
+                "r = y / (1 - y + 1e-6), for a large but finite weight")
+    pi = result_array(out, y.shape, "pi (with a neuron at y = 1)")
     if not np.allclose(pi, selection_probabilities_reference(y), rtol=1e-9, atol=1e-15):
         return "include the guard: r = y / (1 - y + 1e-6), so that a saturated neuron (y = 1) gives a large but finite weight"
 
@@ -480,7 +488,7 @@ def _df_matches(ans, rng):
 register(
     Exercise(
         id="L06.decision_frequencies",
-        title="the decision-frequency estimate (SPEC §8.10)",
+        title="the decision-frequency estimate",
         reference=decision_frequencies_reference,
         properties=(
             Property("returns one value per decision", 1, _df_shape),
