@@ -10,6 +10,8 @@ and ``### END SOLUTION`` is replaced by a stub:
   (``u = W @ o  #: total input`` -> ``# total input`` / ``u = ...``;
   ``return expit(u)  #: the rate`` -> ``# the rate`` / ``return ...``);
 * solution lines that end in ``#=`` are kept as they are (structure such as ``for`` lines);
+* a solution region at the top level of a cell (a value answer such as a prediction) gets no ``raise`` line:
+  its blank ``name = ...`` is the stub, which the checker reports as "not attempted";
 * all other solution lines are dropped.
 
 These markers are plain comments to nbgrader, whose own ``generate_assignment`` can
@@ -62,10 +64,12 @@ def student_source(source: str, exercise_id: str) -> str:
                 raise ValueError(f"{exercise_id}: nested {BEGIN}")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(
-                f'{indent}raise NotImplementedError("Exercise {exercise_id}: fill in the blanks (...) below, '
-                'then delete this line")'
-            )
+            if indent:  # inside a function: the stub raises until the learner fills it in
+                out.append(
+                    f'{indent}raise NotImplementedError("Exercise {exercise_id}: fill in the blanks (...) below, '
+                    'then delete this line")'
+                )
+            # at the top level of a cell (a value answer: a prediction, a choice) the blank `...` itself is the stub
             continue
         if line.strip() == END:
             if not inside:

@@ -586,9 +586,16 @@ def hint(exercise_id: str, level: int = 1) -> Hint:
     return Hint(exercise_id, k, n, exercise.hints[k - 1])
 
 
-def reference(exercise_id: str) -> Callable:
-    """The reference implementation of an exercise (what the checks compare against)."""
-    return get_exercise(exercise_id).reference
+def reference(exercise_id: str) -> Any:
+    """The reference answer of an exercise (what the checks compare against).
+
+    For a function exercise, the reference implementation; for a value exercise (``kind="value"``: a prediction,
+    a choice, a diagnosis), the model answer itself, which its ``reference`` callable computes on demand.
+    """
+    exercise = get_exercise(exercise_id)
+    if exercise.kind == "value":
+        return exercise.reference()
+    return exercise.reference
 
 
 class _Notice:
@@ -636,7 +643,7 @@ def use_or_reference(exercise_id: str, answer: Any):
             "fepteach's reference implementation instead. Come back to the exercise any time and re-run from there."
         )
     )
-    return exercise.reference
+    return reference(exercise_id)
 
 
 class ExerciseRow(tuple):
