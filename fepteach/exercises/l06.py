@@ -506,3 +506,95 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L06.delayed_modulation — predict what a delayed risk does to the counts of good and bad decisions (asks: predict)
+# ---------------------------------------------------------------------------
+#: Two chunks of 20 steps of a one-state agent with two decisions (right, left): (right moves, left moves, risk).
+MODULATION_CHUNKS = ((15, 5, 0.55), (12, 8, 0.0))
+MODULATION_START = 20.0
+
+
+def modulation_scenario():
+    """(qci, q, d, gammas, chunk) of the scenario: the previous state is always ON; qci starts at 20 everywhere."""
+    rows, gammas = [], []
+    for right, left, gam in MODULATION_CHUNKS:
+        rows += [[1.0, 0.0]] * right + [[0.0, 1.0]] * left
+        gammas.append(gam)
+    d = np.array(rows)
+    q = np.tile([1.0, 0.0], (d.shape[0], 1))  # stacked (ON, OFF) posterior of the one state
+    qci = np.full((2, 4), MODULATION_START)
+    return qci, q, d, np.array(gammas), 20
+
+
+def delayed_modulation_reference():
+    """(2, 2): the change of the counts of (right, left) in the state-ON row made by chunk 1 and by chunk 2."""
+    qci, q, d, gammas, chunk = modulation_scenario()
+    out = np.zeros((2, 2))
+    current = qci
+    for i in range(2):
+        new = policy_update_reference(current, q[i * chunk:(i + 1) * chunk], d[i * chunk:(i + 1) * chunk], gammas[i:i + 1], chunk)
+        out[i] = (new - current)[0, :2]
+        current = new
+    return out
+
+
+def _dm_pred(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict, set)):
+        raise AnswerProblem("give a 2 x 2 table of numbers: rows = chunk 1, chunk 2; columns = right, left")
+    return result_array(value, (2, 2), "your prediction")
+
+
+def _dmod_shape(ans, rng):
+    _dm_pred(ans)
+
+
+def _dmod_punished(ans, rng):
+    got, want = _dm_pred(ans), delayed_modulation_reference()
+    if not np.allclose(got[0], want[0], atol=1e-6):
+        if got[0, 0] >= 0 and got[0, 1] < 0:
+            return ("the risk of a chunk is delivered after the chunk, to every decision made in it: the right moves of a "
+                    "chunk that made no progress are weakened along with the left ones — the network cannot tell which "
+                    "move was to blame")
+        if np.all(got[0] > 0):
+            return "a risk above 1/2 makes the factor 1 - 2 Gamma negative: the co-activity counts of that chunk are subtracted"
+        return "chunk 1: each count changes by (1 - 2 Gamma) times the number of times its decision was made in the chunk"
+
+
+def _dmod_rewarded(ans, rng):
+    got, want = _dm_pred(ans), delayed_modulation_reference()
+    if not np.allclose(got[1], want[1], atol=1e-6):
+        if np.all(got[1] < 0):
+            return ("the risk is not carried over to the next chunk: each chunk is judged by its own risk, "
+                    "and chunk 2 has risk 0")
+        return "chunk 2 has risk 0, so the factor 1 - 2 Gamma is 1: every decision of the chunk adds its co-activity count"
+
+
+register(
+    Exercise(
+        id="L06.delayed_modulation",
+        title="what a delayed risk does to good and bad decisions (predict, then test)",
+        reference=delayed_modulation_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("a 2 x 2 table (chunk x decision)", 1, _dmod_shape),
+            Property("the punished chunk (risk 0.55)", 2, _dmod_punished),
+            Property("the rewarded chunk (risk 0)", 1, _dmod_rewarded),
+        ),
+        hints=(
+            "The modulation arrives once per chunk, after it, and multiplies the Hebbian co-activity of the whole chunk. "
+            "Who was active with the state in chunk 1? All of its decisions, good and bad.",
+            "Each count changes by (1 - 2 Gamma) x (number of times its decision was made in the chunk), with the state "
+            "always ON; the counts stay far above the floor of 1.",
+        ),
+        wrong_answers=(
+            ("only the bad (left) moves of the punished chunk are weakened", ((0.0, -0.5), (12.0, 8.0))),
+            ("factor 1 - Gamma instead of 1 - 2 Gamma", ((6.75, 2.25), (12.0, 8.0))),
+            ("each risk applied to the following chunk", ((15.0, 5.0), (-1.2, -0.8))),
+            ("a risk of 0.55 read as a reward", ((1.5, 0.5), (12.0, 8.0))),
+        ),
+    )
+)
