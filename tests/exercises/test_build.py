@@ -97,3 +97,16 @@ def test_check_cells_point_at_registered_exercises_with_matching_points():
         assert len(ids) >= 4, f"{src.name} has fewer than 4 graded exercises"
         grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
         assert len(grade_ids) == len(set(grade_ids)), "nbgrader grade_ids must be unique"
+
+
+def test_exercise_notebooks_cite_papers_not_developer_files():
+    """Learners see these notebooks: no SPEC, oracle ids, developers' files or private modules."""
+    from fepteach.course import course_root
+
+    root = course_root()
+    bad = re.compile(r"\bSPEC\b|\bO\d{1,2}\b|oracle|reference_results|paper_map|DESIGN\.md|fepteach\._")
+    for path in sorted((root / "exercises").rglob("*_exercises.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            found = bad.findall(cell.source)
+            assert not found, f"{path.name}: {found} in {cell.source[:80]!r}"
