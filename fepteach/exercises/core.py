@@ -337,6 +337,9 @@ class Answer:
         if self.answer is Ellipsis:
             raise NotAttempted("the answer is still `...`")
         if _contains_ellipsis(self.answer):
+            items = list(self.answer.values()) if isinstance(self.answer, dict) else list(self.answer)
+            if items and all(item is Ellipsis for item in items):
+                raise NotAttempted("every part of the answer is still `...`")
             raise FatalAnswerProblem(_BLANK)
         return self.answer
 
@@ -483,7 +486,8 @@ def _evaluate_quietly(exercise: Exercise, answer: Any) -> CheckResult:
             result.passed = False
             result.points = 0.0
             result.lines = [
-                (None, "the exercise still raises NotImplementedError: fill in the blanks, then delete the `raise` line")
+                (None, "the answer is still `...`: replace it with your answer" if exercise.kind == "value" else
+                 "the exercise still raises NotImplementedError: fill in the blanks, then delete the `raise` line")
             ]
             result.notes = []
             return result
