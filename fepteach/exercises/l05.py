@@ -367,3 +367,98 @@ def _variant(o, hebb1, home1, hebb0, home0, phi1, phi0, learn, adaptive, frozen,
             hebb0 += np.outer(1 - x[t], o[t])
             home0 += (1 - x[t])[:, None]
     return x
+
+
+# ---------------------------------------------------------------------------
+# L05.diagnose_network — recover the hidden prior of an unseen network and predict its learning (asks: diagnose)
+# ---------------------------------------------------------------------------
+DIAGNOSE_SEED = 12
+PRIOR_TOLERANCE = 0.03
+ACTIVITY_TOLERANCE = 0.004
+_MYSTERY: dict = {}
+
+
+def _mystery():
+    """The unseen network (recorded once per process; about a second)."""
+    if "net" not in _MYSTERY:
+        from ..reverse import mystery_network
+
+        _MYSTERY["net"] = mystery_network(seed=DIAGNOSE_SEED)
+    return _MYSTERY["net"]
+
+
+def diagnose_network_reference():
+    """Model answer: the threshold readout of the prior (median over time) and the reverse-engineered network's
+    predicted mean activity on the next inputs."""
+    from ..reverse import estimate_from_activity, log_prior_odds_from_activity, predict_learning
+
+    m = _mystery()
+    p = expit(np.nanmedian(log_prior_odds_from_activity(m.o, m.x, lam=100.0), axis=0))
+    state = estimate_from_activity(m.o, m.x, session_length=m.o.shape[0]).state
+    x_pred = predict_learning(m.o_next, state, np.log(p), np.log(1 - p)).x
+    return {"prior": tuple(float(v) for v in p), "next_mean_activity": tuple(float(v) for v in x_pred.mean(axis=0))}
+
+
+def _dg_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"prior", "next_mean_activity"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "prior" and "next_mean_activity"')
+    return (result_array(value["prior"], (2,), "the prior"),
+            result_array(value["next_mean_activity"], (2,), "the predicted mean activity"))
+
+
+def _dg_format(ans, rng):
+    p, m = _dg_parts(ans)
+    if np.any(p <= 0) or np.any(p >= 1) or np.any(m < 0) or np.any(m > 1):
+        return "priors P(s_j = 1) and mean rates lie between 0 and 1 (one per neuron)"
+
+
+def _dg_prior(ans, rng):
+    p, _ = _dg_parts(ans)
+    truth = np.array(_mystery().reveal())
+    if np.max(np.abs(p - truth)) > PRIOR_TOLERANCE:
+        mean_rate = _mystery().x.mean(axis=0)
+        if np.allclose(p, mean_rate, atol=0.01):
+            return ("your estimate is the mean activity, eq. (5.1): it is pulled toward how often each source was ON in this "
+                    "particular recording; the thresholds themselves carry the prior (read phi1 - phi0 from the activity, "
+                    "the inputs and the reconstructed weights)")
+        if np.allclose(p, 0.5, atol=0.01):
+            return "the network's prior is not flat: it is hidden in its firing thresholds — estimate it from the data"
+        return f"at least one prior is more than {PRIOR_TOLERANCE:g} away from the network's hidden prior"
+
+
+def _dg_prediction(ans, rng):
+    _, m = _dg_parts(ans)
+    actual = _mystery().x_next.mean(axis=0)
+    if np.max(np.abs(m - actual)) > ACTIVITY_TOLERANCE:
+        return (f"your predicted mean activity on the next inputs is more than {ACTIVITY_TOLERANCE:g} away from what the network "
+                "did for at least one neuron: run the reverse-engineered network (its reconstructed synapses, your prior) "
+                "forward on o_next, learning as it goes")
+
+
+register(
+    Exercise(
+        id="L05.diagnose_network",
+        title="diagnose an unseen network: its hidden prior and its future",
+        reference=diagnose_network_reference,
+        kind="value",
+        asks="diagnose",
+        properties=(
+            Property("a prior and a predicted mean rate per neuron", 1, _dg_format),
+            Property(f"the hidden prior, within {PRIOR_TOLERANCE:g}", 2, _dg_prior),
+            Property(f"the next period's mean activity, within {ACTIVITY_TOLERANCE:g}", 2, _dg_prediction),
+        ),
+        hints=(
+            "Two readouts of the prior exist: the mean activity (eq. 5.1) and the threshold constants phi1 - phi0 read "
+            "from logit(x) minus the synaptic drive. Which one is not pulled toward the data? Lesson 05 compares them.",
+            "p = expit(np.nanmedian(reverse.log_prior_odds_from_activity(m.o, m.x), axis=0)); then "
+            "reverse.estimate_from_activity(m.o, m.x, session_length=len(m.o)).state and reverse.predict_learning(m.o_next, "
+            "state, np.log(p), np.log(1 - p)).x.mean(axis=0).",
+        ),
+        wrong_answers=(
+            ("eq. (5.1) mean-activity readout", {"prior": (0.421, 0.729), "next_mean_activity": (0.409, 0.746)}),
+            ("a flat prior assumed", {"prior": (0.5, 0.5), "next_mean_activity": (0.415, 0.746)}),
+            ("the two neurons swapped", {"prior": (0.768, 0.350), "next_mean_activity": (0.746, 0.402)}),
+        ),
+    )
+)
