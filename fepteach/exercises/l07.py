@@ -533,3 +533,119 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L07.left_bias_failure — why the left-biased agent fails, from its own data (asks: interpret)
+# ---------------------------------------------------------------------------
+BIAS_MAZE_SEED = 7
+BIAS_UNIFORMS_SEED = 2
+BIAS_T = 4000
+BIAS_E_RIGHT = 0.0023
+BIAS_WHY = {
+    "a": "right moves are so rare that its chunks almost never make progress; nearly every chunk is punished, and a "
+         "punishment weakens every decision of the chunk, the few right moves included, so nothing singles out 'right'",
+    "b": "it moves right about as often as an unbiased agent, but the walls of the maze block it",
+    "c": "most of its chunks are rewarded, but the reward is too small to change its policy",
+}
+_BIAS: dict = {}
+
+
+def biased_trial(e_right: float = BIAS_E_RIGHT):
+    """First trial (BIAS_T steps, fast engine) of an untrained agent with prior ``e_right`` on the exercise maze:
+    returns the engine's trial summary (positions, gammas, decisions, ...)."""
+    key = float(e_right)
+    if key not in _BIAS:
+        from .. import agent as ag
+        from ..agent_fast import run_trial_fast
+
+        maze = mz.make_maze(np.random.default_rng(BIAS_MAZE_SEED))
+        _, summary = run_trial_fast(maze, ag.initial_params(key), ag.draw_uniforms(np.random.default_rng(BIAS_UNIFORMS_SEED), BIAS_T), T=BIAS_T)
+        _BIAS[key] = summary
+    return _BIAS[key]
+
+
+def _bias_stats(summary):
+    steps = np.diff(np.asarray(summary.positions), axis=0)
+    right = float(np.mean(steps[:, 1] > 0))
+    punished = float(np.mean(np.isclose(summary.gammas, 0.55)))
+    return right, punished
+
+
+def left_bias_failure_reference():
+    right, punished = _bias_stats(biased_trial())
+    return {"right_move_fraction": right, "punished_fraction": punished, "why": "a"}
+
+
+def _lb_parts(ans):
+    value = ans.value
+    keys = {"right_move_fraction", "punished_fraction", "why"}
+    if not isinstance(value, dict) or not keys <= set(value):
+        raise AnswerProblem('answer a dict with the keys "right_move_fraction", "punished_fraction" and "why"')
+    r = float(result_array(value["right_move_fraction"], (), "right_move_fraction"))
+    p = float(result_array(value["punished_fraction"], (), "punished_fraction"))
+    return r, p, value["why"]
+
+
+def _lb_format(ans, rng):
+    r, p, why = _lb_parts(ans)
+    if not (0 <= r <= 1 and 0 <= p <= 1):
+        return "both measurements are fractions, between 0 and 1"
+    if not isinstance(why, str) or why.strip().lower() not in BIAS_WHY:
+        return f'"why" should be one of the letters {", ".join(BIAS_WHY)}'
+
+
+def _lb_right(ans, rng):
+    r, _, _ = _lb_parts(ans)
+    truth, _ = _bias_stats(biased_trial())
+    if abs(r - truth) > 0.001:
+        steps = np.diff(np.asarray(biased_trial().positions), axis=0)
+        if abs(r - float(np.mean(np.any(steps != 0, axis=1)))) < 0.001:
+            return "that is the fraction of steps on which it moved at all; count only the steps on which its column increased"
+        return "measure it from the positions: the fraction of steps (consecutive positions) on which the column increased"
+
+
+def _lb_punished(ans, rng):
+    _, p, _ = _lb_parts(ans)
+    _, truth = _bias_stats(biased_trial())
+    if abs(p - truth) > 1e-9:
+        if abs(p - 1.0) < 1e-9:
+            return "count only the chunks with risk 0.55 (no progress): risk 0.45 is a mild reward, since 1 - 2 x 0.45 > 0"
+        return "the fraction of the trial's chunks whose risk is 0.55 (read them from the trial's gammas)"
+
+
+def _lb_why(ans, rng):
+    _, _, why = _lb_parts(ans)
+    letter = why.strip().lower() if isinstance(why, str) else ""
+    if letter != "a":
+        if letter == "b":
+            return "your own measurement says otherwise: it hardly ever even tries to move right"
+        return "your own measurement says otherwise: most of its chunks are punished, not rewarded"
+
+
+register(
+    Exercise(
+        id="L07.left_bias_failure",
+        title="why the left-biased agent fails, from its own data",
+        reference=left_bias_failure_reference,
+        kind="value",
+        asks="interpret",
+        properties=(
+            Property("two fractions and a letter", 1, _lb_format),
+            Property("how often it moves right", 1, _lb_right),
+            Property("how often it is punished", 1, _lb_punished),
+            Property("the explanation that fits the measurements", 2, _lb_why),
+        ),
+        hints=(
+            "trial.positions is (t_end, 2) = (row, column) per step; np.diff along time gives each step's move. "
+            "trial.gammas holds one risk per 200-step chunk.",
+            "right = np.mean(np.diff(trial.positions, axis=0)[:, 1] > 0); punished = np.mean(np.isclose(trial.gammas, 0.55)). "
+            "Then ask what a risk of 0.55 does to every decision of its chunk (Lesson 06).",
+        ),
+        wrong_answers=(
+            ("moves of any kind counted, 0.45 counted as punishment", {"right_move_fraction": 0.426, "punished_fraction": 1.0, "why": "a"}),
+            ("right measurements, the walls blamed", {"right_move_fraction": 0.003, "punished_fraction": 0.9, "why": "b"}),
+            ("punishment and reward confused", {"right_move_fraction": 0.003, "punished_fraction": 0.1, "why": "c"}),
+        ),
+    )
+)
