@@ -541,11 +541,12 @@ register(
 BIAS_MAZE_SEED = 7
 BIAS_UNIFORMS_SEED = 2
 BIAS_T = 4000
-BIAS_E_RIGHT = 0.0023
+BIAS_E_RIGHT = 0.15  # P2's left-biased condition: prior mass 0.15 on the 64 right decisions (0.0023 each)
 BIAS_WHY = {
-    "a": "right moves are so rare that its chunks almost never make progress; nearly every chunk is punished, and a "
-         "punishment weakens every decision of the chunk, the few right moves included, so nothing singles out 'right'",
-    "b": "it moves right about as often as an unbiased agent, but the walls of the maze block it",
+    "a": "its right moves are cancelled by at least as many left moves, so most chunks make no net progress and are "
+         "punished; a punishment weakens every decision of the chunk, its right moves included, so 'right' is not "
+         "reinforced more than 'left'",
+    "b": "it hardly ever tries to move right, so it never gets anywhere",
     "c": "most of its chunks are rewarded, but the reward is too small to change its policy",
 }
 _BIAS: dict = {}
@@ -619,7 +620,8 @@ def _lb_why(ans, rng):
     letter = why.strip().lower() if isinstance(why, str) else ""
     if letter != "a":
         if letter == "b":
-            return "your own measurement says otherwise: it hardly ever even tries to move right"
+            return ("your own measurement says otherwise: it moves right on a fair share of its steps — count its left "
+                    "moves too, and look at what that does to each chunk's net progress")
         return "your own measurement says otherwise: most of its chunks are punished, not rewarded"
 
 
@@ -643,9 +645,118 @@ register(
             "Then ask what a risk of 0.55 does to every decision of its chunk (Lesson 06).",
         ),
         wrong_answers=(
-            ("moves of any kind counted, 0.45 counted as punishment", {"right_move_fraction": 0.426, "punished_fraction": 1.0, "why": "a"}),
-            ("right measurements, the walls blamed", {"right_move_fraction": 0.003, "punished_fraction": 0.9, "why": "b"}),
-            ("punishment and reward confused", {"right_move_fraction": 0.003, "punished_fraction": 0.1, "why": "c"}),
+            ("moves of any kind counted, 0.45 counted as punishment", {"right_move_fraction": 0.4824, "punished_fraction": 1.0, "why": "a"}),
+            ("right measurements, 'it never tries right' chosen", {"right_move_fraction": 0.1293, "punished_fraction": 0.75, "why": "b"}),
+            ("punishment and reward confused", {"right_move_fraction": 0.1293, "punished_fraction": 0.25, "why": "c"}),
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L07.prior_predicts_learning — estimate two agents' priors from their first trials and predict which learns
+# faster (asks: predict)
+# ---------------------------------------------------------------------------
+PREDICT_AGENTS = {"A": 0.35, "B": 0.15}  # hidden E_right (mass of the 64 right decisions) of P2 Fig. 4's extreme conditions
+PREDICT_TRIALS, PREDICT_T = 4, 4000
+_FREQ: dict = {}
+
+
+def first_trial_frequencies():
+    """{"A": e_hats (4, 256), "B": e_hats (4, 256)}: the decision frequencies of four short first trials (untrained,
+    PREDICT_T steps each) of each of two agents whose decision priors are hidden."""
+    if "f" not in _FREQ:
+        from .. import agent as ag
+        from ..agent_fast import run_trial_fast
+
+        maze = mz.make_maze(np.random.default_rng(BIAS_MAZE_SEED))
+        out = {}
+        for name, e_right in PREDICT_AGENTS.items():
+            rows = []
+            for k in range(PREDICT_TRIALS):
+                uniforms = ag.draw_uniforms(np.random.default_rng([100 + k, len(rows), ord(name)]), PREDICT_T)
+                _, s = run_trial_fast(maze, ag.initial_params(e_right), uniforms, T=PREDICT_T)
+                rows.append(s.e_hat)
+            out[name] = np.array(rows)
+        _FREQ["f"] = out
+    return {k: v.copy() for k, v in _FREQ["f"].items()}
+
+
+def _e_right_estimate(e_hats):
+    from ..agent import estimated_prior
+
+    return float(estimated_prior(e_hats)[192:256].sum())
+
+
+def prior_predicts_learning_reference():
+    f = first_trial_frequencies()
+    a, b = _e_right_estimate(f["A"]), _e_right_estimate(f["B"])
+    return {"E_right_A": a, "E_right_B": b, "faster": "A" if a > b else "B"}
+
+
+def _pl_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"E_right_A", "E_right_B", "faster"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "E_right_A", "E_right_B" and "faster"')
+    a = float(result_array(value["E_right_A"], (), "E_right_A"))
+    b = float(result_array(value["E_right_B"], (), "E_right_B"))
+    return a, b, value["faster"]
+
+
+def _pl_format(ans, rng):
+    a, b, faster = _pl_parts(ans)
+    if not (0 < a < 0.5 and 0 < b < 0.5):
+        return "E_right is the prior weight of the 64 'right' decisions together: a number between 0 and 0.5"
+    if not isinstance(faster, str) or faster.strip().upper() not in ("A", "B"):
+        return '"faster" should be "A" or "B"'
+
+
+def _pl_estimates(ans, rng):
+    a, b, _ = _pl_parts(ans)
+    f = first_trial_frequencies()
+    ta, tb = _e_right_estimate(f["A"]), _e_right_estimate(f["B"])
+    if abs(a - ta) > 0.05 * ta or abs(b - tb) > 0.05 * tb:
+        from ..agent import estimated_prior
+
+        left = [float(estimated_prior(f[k])[128:192].sum()) for k in ("A", "B")]
+        if abs(a - left[0]) < 0.05 * left[0]:
+            return "that is the weight of the 'left' decisions (128-191); the 'right' ones are the last block of 64 (192-255)"
+        return ("estimate each agent's prior from its first-trial frequencies (the estimated prior of Exercise 5) and add up "
+                "its ON half over the 64 decisions whose first move is right")
+
+
+def _pl_faster(ans, rng):
+    _, _, faster = _pl_parts(ans)
+    truth = max(PREDICT_AGENTS, key=PREDICT_AGENTS.get)
+    if not isinstance(faster, str) or faster.strip().upper() != truth:
+        return ("the agent whose prior gives more weight to right moves makes more of them before it has learned "
+                "anything, so more of its chunks make progress and escape punishment, and its right decisions get "
+                "reinforced: it learns faster (P2 Fig. 4 and Fig. 5)")
+
+
+register(
+    Exercise(
+        id="L07.prior_predicts_learning",
+        title="predict learning from a reverse-engineered prior",
+        reference=prior_predicts_learning_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two priors and a choice", 1, _pl_format),
+            Property("each agent's E_right estimated from its first trials (within 5%)", 2, _pl_estimates),
+            Property("the agent that learns faster", 2, _pl_faster),
+        ),
+        hints=(
+            "Exercise 5's estimated prior turns first-trial decision frequencies into a decision prior E. The 'right' "
+            "decisions are those whose first move is right: the last block of 64. Exercise 7 shows what a small E_right does.",
+            "E = estimated_prior_(freqs['A']); E_right_A = E[192:256].sum(); likewise for B. The agent with the larger "
+            "E_right makes more right moves early, is punished less and learns faster.",
+        ),
+        wrong_answers=(
+            ("the 'left' block summed", {"E_right_A": 0.1139, "E_right_B": 0.3545, "faster": "B"}),
+            ("right estimates, the more left-biased agent chosen", {"E_right_A": 0.2624, "E_right_B": 0.1521, "faster": "B"}),
+            ("the two agents swapped", {"E_right_A": 0.1521, "E_right_B": 0.2624, "faster": "B"}),
+        ),
+    )
+)
+
