@@ -370,6 +370,7 @@ register(
         id="L01.stable_dt",
         title="the stability limit of the x-form",
         reference=stable_dt_reference,
+        asks="derive",
         properties=(
             Property("limit case x* = 1/2", 1, _dt_half),
             Property("scales with tau", 1, _dt_tau),

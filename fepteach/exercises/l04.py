@@ -55,6 +55,7 @@ register(
         id="L04.single_factor_likelihoods",
         title="single-factor likelihoods: what the synapses should learn",
         reference=single_factor_likelihoods_reference,
+        asks="derive",
         properties=(
             Property("returns one row per input, four columns", 1, _sf_shape),
             Property("gives 7/8, 5/8, 1/8, 3/8 for the paper's first-half input", 1, _sf_paper),
