@@ -110,3 +110,20 @@ def test_exercise_notebooks_cite_papers_not_developer_files():
         for cell in nb.cells:
             found = bad.findall(cell.source)
             assert not found, f"{path.name}: {found} in {cell.source[:80]!r}"
+
+
+def test_model_answers_stay_in_the_instructor_version_and_hints_reach_the_student():
+    from fepteach.exercises.build import strip_model_answers
+
+    src = ('* a question\n  <details class="hint"><summary>Hint</summary>\n\n  look here\n  </details>\n'
+           '  <details class="model-answer"><summary>Model answer</summary>\n\n  the answer\n  </details>\n* next')
+    out = strip_model_answers(src)
+    assert "the answer" not in out and "model-answer" not in out
+    assert "look here" in out and out.endswith("* next")
+    for src_path in instructor_sources():
+        inst = nbformat.read(src_path, as_version=4)
+        stud = make_student_notebook(inst)
+        for a, b in zip(inst.cells, stud.cells):
+            assert "model-answer" not in b.source
+            if "model-answer" in a.source:
+                assert a.source.count('class="hint"') == b.source.count('class="hint"') >= 1
