@@ -522,3 +522,67 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L03.free_energy_bound — predict how F compares with the surprise -ln P(o) (asks: predict)
+# ---------------------------------------------------------------------------
+BOUND_CHOICES = ("smaller", "equal", "larger")
+
+
+def free_energy_bound_reference():
+    return {"at_posterior": "equal", "other_belief": "larger"}
+
+
+def _fb_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"at_posterior", "other_belief"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "at_posterior" and "other_belief"')
+    out = []
+    for key in ("at_posterior", "other_belief"):
+        v = value[key]
+        if not isinstance(v, str) or v.strip().lower() not in BOUND_CHOICES:
+            raise AnswerProblem(f'each answer is one of the words {", ".join(BOUND_CHOICES)}')
+        out.append(v.strip().lower())
+    return out
+
+
+def _fb_format(ans, rng):
+    _fb_parts(ans)
+
+
+def _fb_posterior(ans, rng):
+    if _fb_parts(ans)[0] != "equal":
+        return ("F = -ln P(o) + KL(q(s) || P(s | o)), and the KL divergence vanishes exactly when the belief is the "
+                "posterior: there F reaches the surprise")
+
+
+def _fb_other(ans, rng):
+    if _fb_parts(ans)[1] != "larger":
+        return ("F is an upper bound on the surprise: any other belief adds a positive KL divergence to -ln P(o), so "
+                "minimising F over beliefs is inference")
+
+
+register(
+    Exercise(
+        id="L03.free_energy_bound",
+        title="F against the surprise -ln P(o) (predict, then test)",
+        reference=free_energy_bound_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two answers among smaller / equal / larger", 1, _fb_format),
+            Property("at the exact posterior", 1, _fb_posterior),
+            Property("at any other belief", 1, _fb_other),
+        ),
+        hints=(
+            "Write F(s) = sum_s q(s) [ln q(s) - ln P(o, s)] and use P(o, s) = P(s | o) P(o).",
+            "F = -ln P(o) + KL(q || P(s | o)); a KL divergence is >= 0 and zero only when the two distributions agree.",
+        ),
+        wrong_answers=(
+            ("F taken for a lower bound", {"at_posterior": "equal", "other_belief": "smaller"}),
+            ("F never reaches the surprise", {"at_posterior": "larger", "other_belief": "larger"}),
+            ("F always equals the surprise", {"at_posterior": "equal", "other_belief": "equal"}),
+        ),
+    )
+)

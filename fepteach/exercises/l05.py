@@ -462,3 +462,73 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L05.prior_strength — predict what the prior strength lam does to weights read from little data (asks: predict)
+# ---------------------------------------------------------------------------
+STRENGTH_LAMS = (10.0, 1000.0)
+STRENGTH_STEPS = 10
+
+
+def prior_strength_reference():
+    """sigma(W1) of a neuron that was fully active (x = 1) on STRENGTH_STEPS steps with its input always ON,
+    reconstructed with each lam in STRENGTH_LAMS."""
+    o = np.ones((STRENGTH_STEPS, 1))
+    x = np.ones((STRENGTH_STEPS, 1))
+    return tuple(float(expit(weights_from_activity_reference(o, x, lam)[0][0, 0])) for lam in STRENGTH_LAMS)
+
+
+def _pst(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict)):
+        raise AnswerProblem("answer two numbers: sigma(W1) for lam = 10 and for lam = 1000")
+    return result_array(value, (2,), "your two predictions")
+
+
+def _pst_format(ans, rng):
+    v = _pst(ans)
+    if np.any(v < 0) or np.any(v > 1):
+        return "sigma(W1) is a probability, between 0 and 1"
+
+
+def _pst_weak(ans, rng):
+    v, truth = _pst(ans), prior_strength_reference()
+    if abs(v[0] - truth[0]) > 0.01:
+        if v[0] > 0.99:
+            return ("ten observations do not make the synapse certain: the prior pseudo-counts (lam/2 co-activations out "
+                    "of lam) are still in the ratio")
+        return "sigma(W1) = (lam/2 + co-activations) / (lam + activity): put in the ten steps"
+
+
+def _pst_strong(ans, rng):
+    v, truth = _pst(ans), prior_strength_reference()
+    if abs(v[1] - truth[1]) > 0.01:
+        return ("with lam = 1000 the prior pseudo-counts outweigh ten observations by far: the synapse hardly moves "
+                "from its prior value")
+
+
+register(
+    Exercise(
+        id="L05.prior_strength",
+        title="how strong is the synaptic prior? (predict, then test)",
+        reference=prior_strength_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two probabilities", 1, _pst_format),
+            Property("a weak prior (lam = 10)", 1, _pst_weak),
+            Property("a strong prior (lam = 1000)", 1, _pst_strong),
+        ),
+        hints=(
+            "lam is a number of pseudo-observations: the synapse starts as if it had seen lam steps, half of them with the "
+            "input ON. Ten real steps are then added.",
+            "sigma(W1) = (lam/2 + 10) / (lam + 10).",
+        ),
+        wrong_answers=(
+            ("the prior ignored", (1.0, 1.0)),
+            ("the prior not counted in the denominator", (min(1.0, 15 / 10), 1.0)),
+            ("lam instead of lam/2 in the numerator", ((10 + 10) / 20, (1000 + 10) / 1010)),
+        ),
+    )
+)

@@ -598,3 +598,70 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L06.odds_not_rates — predict how much more often a decision is sampled than another (asks: predict)
+# ---------------------------------------------------------------------------
+ODDS_Y = (0.9, 0.5, 0.1)
+
+
+def odds_not_rates_reference():
+    """How many times more probable decision 0 is than decision 1, and decision 1 than decision 2, under (6.1)."""
+    pi = selection_probabilities_reference(np.array(ODDS_Y))
+    return (float(pi[0] / pi[1]), float(pi[1] / pi[2]))
+
+
+def _on_pred(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict)):
+        raise AnswerProblem("answer two numbers: (pi_0 / pi_1, pi_1 / pi_2)")
+    return result_array(value, (2,), "your two ratios")
+
+
+def _on_format(ans, rng):
+    r = _on_pred(ans)
+    if np.any(r <= 0):
+        return "ratios of probabilities are positive numbers"
+
+
+def _on_first(ans, rng):
+    r, truth = _on_pred(ans), odds_not_rates_reference()
+    if abs(r[0] - truth[0]) > 0.01 * truth[0]:
+        if abs(r[0] - 1.8) < 0.05:
+            return ("that is the ratio of the rates; (6.1) compares the odds y / (1 - y) — equivalently a softmax of the "
+                    "membrane potentials — so a rate near 1 wins by far more than its rate suggests")
+        return "compare the odds y / (1 - y) of the two output neurons (the 1e-6 guard changes almost nothing here)"
+
+
+def _on_second(ans, rng):
+    r, truth = _on_pred(ans), odds_not_rates_reference()
+    if abs(r[1] - truth[1]) > 0.01 * truth[1]:
+        if abs(r[1] - 5.0) < 0.1:
+            return "that is the ratio of the rates again; compare the odds, y / (1 - y)"
+        return "compare the odds y / (1 - y) of the two output neurons"
+
+
+register(
+    Exercise(
+        id="L06.odds_not_rates",
+        title="how much more often? (predict from the selection rule)",
+        reference=odds_not_rates_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two positive ratios", 1, _on_format),
+            Property("a rate of 0.9 against a rate of 0.5", 1, _on_first),
+            Property("a rate of 0.5 against a rate of 0.1", 1, _on_second),
+        ),
+        hints=(
+            "The selection rule normalises r = y / (1 - y + 1e-6), not y. What is r for y = 0.9, 0.5 and 0.1?",
+            "pi_0 / pi_1 = r_0 / r_1 = (0.9 / 0.1) / (0.5 / 0.5), up to the tiny guard.",
+        ),
+        wrong_answers=(
+            ("ratios of the rates", (1.8, 5.0)),
+            ("exp of the rate differences (a softmax of y itself)", (float(np.exp(0.4)), float(np.exp(0.4)))),
+            ("odds inverted", (1 / 9, 1 / 9)),
+        ),
+    )
+)
