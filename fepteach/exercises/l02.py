@@ -411,3 +411,78 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L02.descent — what the activity and the plasticity do to L (asks: interpret; choices with explanations)
+# ---------------------------------------------------------------------------
+DESCENT_CHOICES = {
+    "activity": {
+        "a": "L decreases at every instant, from any starting point, until the fixed point",
+        "b": "L first rises, then falls to its minimum",
+        "c": "L can oscillate around its minimum before settling",
+    },
+    "plasticity": {
+        "a": "the plasticity rule (2.5) is minus the gradient of the same L, so learning descends L too",
+        "b": "the plasticity rule is a separate Hebbian rule with no relation to L",
+        "c": "the plasticity rule climbs L, balancing the activity",
+    },
+}
+
+
+def descent_reference():
+    return {"activity": "a", "plasticity": "a"}
+
+
+def _de_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"activity", "plasticity"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "activity" and "plasticity", each a letter')
+    out = []
+    for key in ("activity", "plasticity"):
+        v = value[key]
+        if not isinstance(v, str) or v.strip().lower() not in DESCENT_CHOICES[key]:
+            raise AnswerProblem(f'"{key}" should be one of the letters a, b, c')
+        out.append(v.strip().lower())
+    return out
+
+
+def _de_format(ans, rng):
+    _de_parts(ans)
+
+
+def _de_activity(ans, rng):
+    if _de_parts(ans)[0] != "a":
+        return ("along the activity equation dL/dt = (dL/dx) (dx/dt) and dx/dt is minus a positive multiple of dL/dx, so "
+                "dL/dt = -(positive) (dL/dx)^2 <= 0 at every instant: no rise and no oscillation in continuous time")
+
+
+def _de_plasticity(ans, rng):
+    if _de_parts(ans)[1] != "a":
+        return ("Exercise 3 computed the plasticity as -dL/dW1 with the adaptive thresholds: the same L is descended by "
+                "the synapses, on a slower time scale")
+
+
+register(
+    Exercise(
+        id="L02.descent",
+        title="what activity and plasticity do to L (choose and explain)",
+        reference=descent_reference,
+        kind="value",
+        asks="interpret",
+        properties=(
+            Property("a letter for each question", 1, _de_format),
+            Property("the activity and L", 1, _de_activity),
+            Property("the plasticity and L", 1, _de_plasticity),
+        ),
+        hints=(
+            "Chain rule: dL/dt = (dL/dx) (dx/dt). How is dx/dt related to dL/dx in the activity equation?",
+            "In the u-form, du/dt = -dL/dx, and x = sigma(u) moves the same way as u. Exercise 3 is -dL/dW1.",
+        ),
+        wrong_answers=(
+            ("overshoot in continuous time", {"activity": "c", "plasticity": "a"}),
+            ("plasticity unrelated to L", {"activity": "a", "plasticity": "b"}),
+            ("a balance of activity and plasticity", {"activity": "b", "plasticity": "c"}),
+        ),
+    )
+)

@@ -78,10 +78,11 @@ def test_each_central_claim_has_a_graded_understanding_item(exercise_id):
     assert ex.max_points >= 4 and len(ex.wrong_answers) >= 2
 
 
-def test_every_lesson_has_at_least_four_exercises_and_every_exercise_says_what_it_asks():
+def test_every_lesson_has_four_exercises_two_of_them_not_implement_and_every_exercise_says_what_it_asks():
     from fepteach.exercises import ASKS, list_exercises
 
     rows = list_exercises()
     for lesson in sorted({r.lesson for r in rows}):
         assert len([r for r in rows if r.lesson == lesson]) >= 4, lesson
+        assert len([r for r in rows if r.lesson == lesson and r.asks != "implement"]) >= 2, lesson
     assert all(r.asks in ASKS for r in rows)
