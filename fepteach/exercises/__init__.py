@@ -10,30 +10,36 @@ See ``AUTHORING.md`` in this folder for how exercises and exercise notebooks are
 """
 
 from .core import (
+    ASKS,
     EXERCISES,
     CheckResult,
     Exercise,
     ExerciseFailed,
     Property,
     check,
+    exercise_table,
     get_exercise,
     grading_mode,
     hint,
+    list_exercises,
     reference,
     register,
     use_or_reference,
 )
 
 __all__ = [
+    "ASKS",
     "EXERCISES",
     "CheckResult",
     "Exercise",
     "ExerciseFailed",
     "Property",
     "check",
+    "exercise_table",
     "get_exercise",
     "grading_mode",
     "hint",
+    "list_exercises",
     "reference",
     "register",
     "use_or_reference",

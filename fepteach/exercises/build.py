@@ -10,6 +10,10 @@ and ``### END SOLUTION`` is replaced by a stub:
   (``u = W @ o  #: total input`` -> ``# total input`` / ``u = ...``;
   ``return expit(u)  #: the rate`` -> ``# the rate`` / ``return ...``);
 * solution lines that end in ``#=`` are kept as they are (structure such as ``for`` lines);
+* in markdown cells, ``<details class="model-answer">...</details>`` blocks (model answers to open questions) are
+  removed; ``<details class="hint">`` blocks stay;
+* a solution region at the top level of a cell (a value answer such as a prediction) gets no ``raise`` line:
+  its blank ``name = ...`` is the stub, which the checker reports as "not attempted";
 * all other solution lines are dropped.
 
 These markers are plain comments to nbgrader, whose own ``generate_assignment`` can
@@ -62,10 +66,12 @@ def student_source(source: str, exercise_id: str) -> str:
                 raise ValueError(f"{exercise_id}: nested {BEGIN}")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(
-                f'{indent}raise NotImplementedError("Exercise {exercise_id}: fill in the blanks (...) below, '
-                'then delete this line")'
-            )
+            if indent:  # inside a function: the stub raises until the learner fills it in
+                out.append(
+                    f'{indent}raise NotImplementedError("Exercise {exercise_id}: fill in the blanks (...) below, '
+                    'then delete this line")'
+                )
+            # at the top level of a cell (a value answer: a prediction, a choice) the blank `...` itself is the stub
             continue
         if line.strip() == END:
             if not inside:
@@ -115,7 +121,22 @@ def make_student_notebook(instructor_nb):
     for cell in nb.cells:
         if cell.cell_type == "code" and BEGIN in cell.source:
             cell.source = student_source(cell.source, _exercise_id(cell))
+        elif cell.cell_type == "markdown" and MODEL_ANSWER in cell.source:
+            cell.source = strip_model_answers(cell.source)
     return clean_notebook(nb)
+
+
+MODEL_ANSWER = '<details class="model-answer">'
+_MODEL_ANSWER_BLOCK = re.compile(r'\n?[ \t]*<details class="model-answer">.*?</details>', flags=re.S)
+
+
+def strip_model_answers(source: str) -> str:
+    """Remove the instructor-only ``<details class="model-answer">...</details>`` blocks of a markdown cell.
+
+    Open questions ("Going further", "Try it yourself") carry a collapsible model answer for the instructor and a
+    collapsible ``<details class="hint">`` for everyone; the student version keeps only the hint.
+    """
+    return _MODEL_ANSWER_BLOCK.sub("", source)
 
 
 def notebook_text(nb) -> str:

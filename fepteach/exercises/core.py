@@ -43,6 +43,9 @@ __all__ = [
     "ExerciseFailed",
     "grading_mode",
     "result_array",
+    "ASKS",
+    "list_exercises",
+    "exercise_table",
 ]
 
 
@@ -99,6 +102,11 @@ class Exercise:
     kind: str = "function"  # "function": the answer is called; "value": the answer is data
     time_limit: float = 5.0
     seed: int = 20200811
+    asks: str = "implement"  # what the learner has to do: one of ASKS
+
+    @property
+    def lesson(self) -> str:
+        return self.id.split(".")[0]
 
     @property
     def max_points(self) -> float:
@@ -108,6 +116,12 @@ class Exercise:
 EXERCISES: dict[str, Exercise] = {}
 _LOADED = False
 
+#: What an exercise asks of the learner (``Exercise.asks``):
+#: implement -- turn a stated equation into code; derive -- obtain a result the text does not state;
+#: predict -- commit to an outcome before running the model, then test it; interpret -- explain a result by
+#: choosing among stated alternatives or by measuring it; diagnose -- recover hidden properties of a system from data.
+ASKS = ("implement", "derive", "predict", "interpret", "diagnose")
+
 
 def register(exercise: Exercise) -> Exercise:
     """Add an exercise to the registry (called by the ``fepteach.exercises.lNN`` modules)."""
@@ -115,6 +129,10 @@ def register(exercise: Exercise) -> Exercise:
         raise ValueError(f"exercise id {exercise.id!r} is registered twice")
     if not exercise.properties:
         raise ValueError(f"exercise {exercise.id!r} has no properties to check")
+    if exercise.asks not in ASKS:
+        raise ValueError(f"exercise {exercise.id!r}: asks={exercise.asks!r} is not one of {', '.join(ASKS)}")
+    if exercise.kind not in ("function", "value"):
+        raise ValueError(f"exercise {exercise.id!r}: kind={exercise.kind!r} is not 'function' or 'value'")
     EXERCISES[exercise.id] = exercise
     return exercise
 
@@ -175,10 +193,76 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg[:200]}" if msg else type(exc).__name__
 
 
+_BLANK = "a blank is still unfilled: replace every `...` in your code, then check again"
+
+
+def _mentions_ellipsis(exc: BaseException) -> bool:
+    """True for the errors that a `...` left inside an expression produces (``'ellipsis'`` in the message)."""
+    return isinstance(exc, (TypeError, ValueError, AttributeError, IndexError)) and "ellipsis" in str(exc).lower()
+
+
+def _contains_ellipsis(obj, depth: int = 0) -> bool:
+    if obj is Ellipsis:
+        return True
+    if depth < 3 and isinstance(obj, (tuple, list)):
+        return any(_contains_ellipsis(o, depth + 1) for o in obj)
+    if depth < 3 and isinstance(obj, dict):
+        return any(_contains_ellipsis(o, depth + 1) for o in obj.values())
+    return False
+
+
+_PLAIN = (np.ndarray, np.generic, int, float, complex, bool, str, bytes, type(None), type(Ellipsis))
+
+
+def _materialise(obj, depth: int = 0):
+    """Turn anything that is not plain data into a numpy array (so that the conversion runs inside the time limit).
+
+    Tuples, lists and dicts keep their type (a pair stays a pair); their items are materialised in turn.
+    """
+    if isinstance(obj, _PLAIN):
+        return obj
+    if depth < 3 and isinstance(obj, (tuple, list)):
+        return type(obj)(_materialise(o, depth + 1) for o in obj)
+    if depth < 3 and isinstance(obj, dict):
+        return {k: _materialise(v, depth + 1) for k, v in obj.items()}
+    try:
+        return np.asarray(obj, dtype=float)
+    except _TimeLimit:
+        raise
+    except Exception:
+        try:
+            return np.asarray(obj)
+        except _TimeLimit:
+            raise
+        except Exception:
+            return obj
+
+
+def _argument_names(func, args, kwargs) -> list[tuple[str, Any]]:
+    """(name, value) of the arguments of a call, by the function's own parameter names where possible."""
+    try:
+        import inspect
+
+        bound = inspect.signature(func).bind(*args, **kwargs)
+        pairs = []
+        for name, value in bound.arguments.items():
+            if isinstance(value, tuple) and name not in kwargs:  # *args
+                pairs += [(f"{name}[{i}]", v) for i, v in enumerate(value)]
+            elif isinstance(value, dict) and name not in kwargs and not isinstance(value, np.ndarray):
+                pairs += list(value.items()) if all(isinstance(k, str) for k in value) else [(name, value)]
+            else:
+                pairs.append((name, value))
+        return pairs
+    except (TypeError, ValueError):
+        return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+
+
 class Answer:
     """Wraps a learner's answer; calling it never lets an exception escape unexplained.
 
-    Records anything the answer printed or warned, so the checker can mention it.
+    Records anything the answer printed or warned, so the checker can mention it. Every numpy array passed to the
+    answer is compared with a copy after the call: an answer that changes its inputs in place is told so, by the
+    argument's name (and the input is restored, so that the property can go on using it).
     """
 
     def __init__(self, answer: Any, exercise: Exercise):
@@ -195,12 +279,15 @@ class Answer:
             raise FatalAnswerProblem(
                 f"expected a function (def ...), but got {type(self.answer).__name__}; pass the function itself, without calling it"
             )
+        inputs = [(name, value, value.copy()) for name, value in _argument_names(self.answer, args, kwargs)
+                  if isinstance(value, np.ndarray)]
         out, err = io.StringIO(), io.StringIO()
         try:
             with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 warnings.simplefilter("always")
                 with _time_limit(self.exercise.time_limit):
                     result = self.answer(*args, **kwargs)
+                    result = _materialise(result)  # array conversion is part of the answer's time
         except NotImplementedError as exc:
             raise NotAttempted(str(exc) or "the function still raises NotImplementedError") from None
         except _TimeLimit:
@@ -208,17 +295,40 @@ class Answer:
                 f"your function did not finish within {self.exercise.time_limit:g} s; look for a loop that never ends "
                 "or far too many steps"
             ) from None
+        except SystemExit:
+            raise FatalAnswerProblem(
+                "your function called sys.exit() (or exit/quit, or raised SystemExit): return a value instead"
+            ) from None
         except RecursionError:
             raise AnswerProblem("your function recursed without end (RecursionError)") from None
         except Exception as exc:  # the learner's code may raise anything
+            if _mentions_ellipsis(exc):
+                raise FatalAnswerProblem(_BLANK) from None
             raise AnswerProblem(f"your function raised {_one_line(exc)}") from None
         finally:
             self.stdout += out.getvalue()
             self.stderr += err.getvalue()
+            changed = []
+            for name, value, before in inputs:
+                try:
+                    same = value.shape == before.shape and np.array_equal(value, before, equal_nan=True)
+                except (TypeError, ValueError):
+                    same = value.shape == before.shape and np.array_equal(value, before)
+                if not same:
+                    changed.append(name)
+                    with contextlib.suppress(Exception):
+                        if value.shape == before.shape:
+                            np.copyto(value, before)
         for w in caught:
             self.warnings.append(f"{w.category.__name__}: {str(w.message)[:150]}")
-        if result is Ellipsis:
-            raise AnswerProblem("your function returned `...`: a blank is still unfilled")
+        if changed:
+            names = ", ".join(f"`{n}`" for n in changed)
+            raise AnswerProblem(
+                f"your function changed its input {names} in place; leave the inputs unchanged and return new "
+                "arrays (work on a copy, e.g. `a = a.copy()`, or write `a + ...` instead of `a += ...`)"
+            )
+        if result is Ellipsis or _contains_ellipsis(result):
+            raise FatalAnswerProblem(f"your function returned `...`: {_BLANK}")
         return result
 
     @property
@@ -226,6 +336,11 @@ class Answer:
         """The answer itself, for value exercises."""
         if self.answer is Ellipsis:
             raise NotAttempted("the answer is still `...`")
+        if _contains_ellipsis(self.answer):
+            items = list(self.answer.values()) if isinstance(self.answer, dict) else list(self.answer)
+            if items and all(item is Ellipsis for item in items):
+                raise NotAttempted("every part of the answer is still `...`")
+            raise FatalAnswerProblem(_BLANK)
         return self.answer
 
 
@@ -234,13 +349,27 @@ def result_array(out, shape: Optional[Sequence[Optional[int]]] = None, what: str
 
     ``shape`` may contain ``None`` for "any length". The message states the expected
     shape (which is part of the exercise statement) but never expected values.
+    A list or tuple of numbers is as good as an array.
     """
     if out is None:
         raise AnswerProblem(f"{what} is None: did you forget a `return` statement?")
+    if out is Ellipsis or _contains_ellipsis(out):
+        raise FatalAnswerProblem(_BLANK)
     if isinstance(out, (str, bytes, dict, set)):
         raise AnswerProblem(f"{what} is a {type(out).__name__}; expected numbers (a numpy array)")
     try:
-        arr = np.asarray(out, dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = np.asarray(out)
+            if raw.dtype.kind == "c":
+                if np.any(np.imag(raw) != 0):
+                    raise AnswerProblem(
+                        f"{what} has complex values: look for the square root or logarithm of a negative number"
+                    )
+                raw = np.real(raw)
+            arr = np.asarray(raw, dtype=float)
+    except AnswerProblem:
+        raise
     except (TypeError, ValueError):
         raise AnswerProblem(f"{what} could not be turned into an array of numbers (got {type(out).__name__})") from None
     if shape is not None:
@@ -345,6 +474,14 @@ _grading_mode = grading_mode  # what check() uses: rebinding the public name doe
 
 
 def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
+    """Run every property; whatever the answer does, return a result (the checker writes nothing to stderr)."""
+    sink = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(sink), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _evaluate_quietly(exercise, answer)
+
+
+def _evaluate_quietly(exercise: Exercise, answer: Any) -> CheckResult:
     # an Answer (e.g. the grader's remote one, whose learner object lives in a sandboxed worker) is used as is
     ans = answer if isinstance(answer, Answer) else Answer(answer, exercise)
     result = CheckResult(exercise.id, exercise.title, passed=True, attempted=True, points=0.0, max_points=exercise.max_points)
@@ -353,6 +490,7 @@ def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
         result.passed = False
         result.lines.append((None, "the answer is None: define the function (or value) and pass it to check"))
         return result
+    shown: set[str] = set()
     for k, prop in enumerate(exercise.properties):
         rng = np.random.default_rng([exercise.seed, k])
         try:
@@ -362,10 +500,18 @@ def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
             result.passed = False
             result.points = 0.0
             result.lines = [
-                (None, "the exercise still raises NotImplementedError: fill in the blanks, then delete the `raise` line")
+                (None, "the answer is still `...`: replace it with your answer" if exercise.kind == "value" else
+                 "the exercise still raises NotImplementedError: fill in the blanks, then delete the `raise` line")
             ]
             result.notes = []
             return result
+        except KeyboardInterrupt:
+            result.passed = False
+            result.lines.append((False, f"{prop.name}: the check was interrupted (KeyboardInterrupt)"))
+            for rest in exercise.properties[k + 1 :]:
+                result.lines.append((None, f"{rest.name}: not checked (interrupted)"))
+            result.notes.append("checking was stopped by an interrupt; run the check again to grade every property")
+            break
         except FatalAnswerProblem as exc:
             result.passed = False
             result.lines.append((False, f"{prop.name}: {exc}"))
@@ -381,7 +527,12 @@ def _evaluate(exercise: Exercise, answer: Any) -> CheckResult:
             result.lines.append((True, prop.name))
         else:
             result.passed = False
-            result.lines.append((False, f"{prop.name}: {message}"))
+            text = str(message)
+            if text in shown:
+                text = "the same problem as above"
+            else:
+                shown.add(text)
+            result.lines.append((False, f"{prop.name}: {text}"))
     if ans.stderr.strip():
         result.notes.append(f"your function printed to stderr: {ans.stderr.strip().splitlines()[0][:150]}")
     if ans.warnings:
@@ -453,9 +604,16 @@ def hint(exercise_id: str, level: int = 1) -> Hint:
     return Hint(exercise_id, k, n, exercise.hints[k - 1])
 
 
-def reference(exercise_id: str) -> Callable:
-    """The reference implementation of an exercise (what the checks compare against)."""
-    return get_exercise(exercise_id).reference
+def reference(exercise_id: str) -> Any:
+    """The reference answer of an exercise (what the checks compare against).
+
+    For a function exercise, the reference implementation; for a value exercise (``kind="value"``: a prediction,
+    a choice, a diagnosis), the model answer itself, which its ``reference`` callable computes on demand.
+    """
+    exercise = get_exercise(exercise_id)
+    if exercise.kind == "value":
+        return exercise.reference()
+    return exercise.reference
 
 
 class _Notice:
@@ -503,4 +661,55 @@ def use_or_reference(exercise_id: str, answer: Any):
             "fepteach's reference implementation instead. Come back to the exercise any time and re-run from there."
         )
     )
-    return exercise.reference
+    return reference(exercise_id)
+
+
+class ExerciseRow(tuple):
+    """One row of :func:`list_exercises`: ``(lesson, id, asks, points)``."""
+
+    __slots__ = ()
+    _fields = ("lesson", "id", "asks", "points")
+
+    def __new__(cls, lesson: str, id: str, asks: str, points: float):
+        return super().__new__(cls, (lesson, id, asks, points))
+
+    lesson = property(lambda self: self[0])
+    id = property(lambda self: self[1])
+    asks = property(lambda self: self[2])
+    points = property(lambda self: self[3])
+
+    def __repr__(self) -> str:
+        return f"ExerciseRow(lesson={self[0]!r}, id={self[1]!r}, asks={self[2]!r}, points={self[3]:g})"
+
+
+def list_exercises(lesson: Optional[str] = None, asks: Optional[str] = None) -> list[ExerciseRow]:
+    """Every registered exercise as ``(lesson, id, asks, points)``, in course order.
+
+    ``lesson="L04"`` keeps one lesson; ``asks="predict"`` keeps one kind (see :data:`ASKS`). A lecturer
+    who wants to weight understanding for a summative grade selects the rows whose ``asks`` is not "implement".
+    """
+    _load_all()
+    if asks is not None and asks not in ASKS:
+        raise ValueError(f"asks must be one of {', '.join(ASKS)}; got {asks!r}")
+    rows = []
+    for ex in EXERCISES.values():  # registration order = order in the notebooks
+        if lesson is not None and ex.lesson != lesson:
+            continue
+        if asks is not None and ex.asks != asks:
+            continue
+        rows.append(ExerciseRow(ex.lesson, ex.id, ex.asks, ex.max_points))
+    rows.sort(key=lambda r: r.lesson)  # stable: keeps the notebook order within a lesson
+    return rows
+
+
+def exercise_table(lesson: Optional[str] = None) -> str:
+    """:func:`list_exercises` as a plain-text table (lesson, id, asks, points) with totals per kind."""
+    rows = list_exercises(lesson)
+    width = max([len(r.id) for r in rows] + [8])
+    out = [f"{'lesson':<7} {'exercise':<{width}} {'asks':<10} {'points':>6}"]
+    out += [f"{r.lesson:<7} {r.id:<{width}} {r.asks:<10} {r.points:>6g}" for r in rows]
+    totals = {}
+    for r in rows:
+        totals[r.asks] = totals.get(r.asks, 0.0) + r.points
+    out.append("totals: " + ", ".join(f"{k} {v:g}" for k, v in sorted(totals.items())) + f"; all {sum(totals.values()):g} points")
+    return "\n".join(out)

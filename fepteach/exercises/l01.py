@@ -370,6 +370,7 @@ register(
         id="L01.stable_dt",
         title="the stability limit of the x-form",
         reference=stable_dt_reference,
+        asks="derive",
         properties=(
             Property("limit case x* = 1/2", 1, _dt_half),
             Property("scales with tau", 1, _dt_tau),
@@ -383,6 +384,83 @@ register(
             ("largest instead of smallest", lambda x, tau: float(2 * tau * np.max(np.asarray(x) * (1 - np.asarray(x))))),
             ("factor 2 missing", lambda x, tau: float(tau * np.min(np.asarray(x) * (1 - np.asarray(x))))),
             ("tau ignored", lambda x, tau: float(2 * np.min(np.asarray(x) * (1 - np.asarray(x))))),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L01.diverging_steps — predict from the curvature of L which Euler steps run away (asks: predict)
+# ---------------------------------------------------------------------------
+DIVERGE_X_STAR = (0.5, 0.9, 0.98)
+DIVERGE_DTS = (0.01, 0.03, 0.05, 0.2, 0.6)
+
+
+def diverging_steps_reference():
+    """True for every step size in DIVERGE_DTS at which Euler steps of the x-form (tau = 1) run away from the fixed
+    point DIVERGE_X_STAR: the activity descends L, whose curvature along neuron j is 1 / (x*_j (1 - x*_j)); a
+    gradient step of size dt is stable only while dt * curvature < 2 in every direction."""
+    from ..neurons import max_stable_dt_x
+
+    limit = max_stable_dt_x(np.array(DIVERGE_X_STAR), 1.0)
+    return tuple(bool(dt > limit) for dt in DIVERGE_DTS)
+
+
+def _prediction_flags(ans, n):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict, set)) or np.ndim(value) != 1 or len(value) != n:
+        raise AnswerProblem(f"give one True/False per step size: a tuple of {n} booleans, in the order of the step sizes")
+    flags = []
+    for v in value:
+        if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+            flags.append(bool(v))
+        else:
+            raise AnswerProblem("each entry should be True (diverges) or False (converges)")
+    return flags
+
+
+def _ds_shape(ans, rng):
+    _prediction_flags(ans, len(DIVERGE_DTS))
+
+
+def _ds_small(ans, rng):
+    got, want = _prediction_flags(ans, len(DIVERGE_DTS)), diverging_steps_reference()
+    if any(g and not w for g, w in zip(got, want)):
+        return ("you predicted a run-away where the steps converge: a step of size dt along a direction of curvature c "
+                "multiplies the error by 1 - dt c, which shrinks it as long as dt c < 2 (an overshoot that still shrinks "
+                "is not a divergence)")
+
+
+def _ds_large(ans, rng):
+    got, want = _prediction_flags(ans, len(DIVERGE_DTS)), diverging_steps_reference()
+    if any(w and not g for g, w in zip(got, want)):
+        return ("some steps you expect to converge run away: one step size serves all neurons, so the most curved "
+                "direction of L (the most saturated neuron, curvature 1 / (x*(1 - x*))) decides")
+
+
+register(
+    Exercise(
+        id="L01.diverging_steps",
+        title="which Euler steps run away? (predict, then test)",
+        reference=diverging_steps_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("one True/False per step size", 1, _ds_shape),
+            Property("the steps that converge are predicted to converge", 1, _ds_small),
+            Property("the steps that run away are predicted to run away", 2, _ds_large),
+        ),
+        hints=(
+            "The activity descends L, and near x* the x-form is a gradient step on a quadratic bowl whose curvature along "
+            "neuron j is d2L/dx_j^2 = 1 / (x*_j (1 - x*_j)). When does a gradient step on a bowl overshoot so far that it "
+            "lands higher than it started?",
+            "Along a direction of curvature c, one Euler step multiplies the distance to x* by (1 - dt c). It runs away "
+            "when |1 - dt c| > 1, i.e. dt > 2 / c, and the largest c among the neurons counts.",
+        ),
+        wrong_answers=(
+            ("the least saturated neuron sets the limit", (False, False, False, False, True)),
+            ("the factor 2 forgotten (dt > 1 / c)", (False, True, True, True, True)),
+            ("nothing diverges", (False,) * 5),
         ),
     )
 )

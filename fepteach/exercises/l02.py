@@ -306,3 +306,183 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L02.step_that_raises_L — find the Euler step size at which one step of the activity equation stops lowering L
+# (asks: derive; "find the parameter where Y changes", checked against the truth)
+# ---------------------------------------------------------------------------
+OVERSHOOT_X_STAR = (0.5, 0.8)
+OVERSHOOT_X0 = (0.35, 0.65)
+OVERSHOOT_TOLERANCE = 0.02
+
+
+def overshoot_network():
+    """(x0, o, W1, W0, h1, h0): two neurons with fixed point OVERSHOOT_X_STAR (no input), started at OVERSHOOT_X0."""
+    xs = np.array(OVERSHOOT_X_STAR)
+    Wz = np.zeros((2, 1))
+    return np.array(OVERSHOOT_X0), np.zeros(1), Wz, Wz.copy(), logit(xs), np.zeros(2)
+
+
+def cost_change_after_one_step(dt):
+    """L(x1) - L(x0) for one Euler step of size dt of the x-form from x0 (NaN if x1 leaves (0, 1))."""
+    from ..cost import total_cost_fixed_thresholds
+    from ..neurons import rhs_x
+
+    x0, o, W1, W0, h1, h0 = overshoot_network()
+    x1 = x0 + float(dt) * rhs_x(x0, o, W1, W0, h1, h0)
+    if np.any(x1 <= 0) or np.any(x1 >= 1):
+        return float("nan")
+    L = lambda x: total_cost_fixed_thresholds(x[None], o[None], W1, W0, h1, h0)  # noqa: E731
+    return float(L(x1) - L(x0))
+
+
+def _overshoot_threshold():
+    lo, hi = 0.01, 0.44  # L falls at lo and rises at hi (both steps stay inside (0, 1))
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if cost_change_after_one_step(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def step_that_raises_L_reference():
+    t = _overshoot_threshold()
+    return {"dt_threshold": t, "dt_raises": t + 0.03}
+
+
+def _os_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"dt_threshold", "dt_raises"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "dt_threshold" and "dt_raises"')
+    return (float(result_array(value["dt_threshold"], (), "dt_threshold")),
+            float(result_array(value["dt_raises"], (), "dt_raises")))
+
+
+def _os_format(ans, rng):
+    a, b = _os_parts(ans)
+    if a <= 0 or b <= 0:
+        return "step sizes are positive numbers"
+
+
+def _os_threshold(ans, rng):
+    a, _ = _os_parts(ans)
+    truth = _overshoot_threshold()
+    if abs(a - truth) > OVERSHOOT_TOLERANCE:
+        if a < truth:
+            return ("your threshold is too small: somewhat larger steps still lower L — a gradient step lowers L until it "
+                    "overshoots the bottom of the bowl by about as far as it started from it")
+        return "your threshold is too large: some steps below it already raise L; scan the step sizes more finely"
+
+
+def _os_raises(ans, rng):
+    _, b = _os_parts(ans)
+    change = cost_change_after_one_step(b)
+    if np.isnan(change):
+        return "that step throws a rate out of (0, 1), where L is not even defined: find a smaller step that still raises L"
+    if change <= 0:
+        return "one step of that size still lowers L: the activity equation descends L for small enough steps"
+
+
+register(
+    Exercise(
+        id="L02.step_that_raises_L",
+        title="the step size at which the activity stops descending L",
+        reference=step_that_raises_L_reference,
+        kind="value",
+        asks="derive",
+        properties=(
+            Property("two positive step sizes", 1, _os_format),
+            Property(f"the threshold step size, within {OVERSHOOT_TOLERANCE:g}", 2, _os_threshold),
+            Property("a step that raises L (and keeps the rates in (0, 1))", 2, _os_raises),
+        ),
+        hints=(
+            "The activity equation is a gradient flow on L, so small Euler steps lower L. Compute L before and after one "
+            "step for a range of dt (cost_change_after_one_step does it) and find where the sign changes.",
+            "dts = np.linspace(0.01, 0.45, 441); changes = [cost_change_after_one_step(dt) for dt in dts]; the threshold is "
+            "the first dt whose change is >= 0, and any dt a little above it (before the rates leave (0, 1)) raises L.",
+        ),
+        wrong_answers=(
+            ("the stability limit of the fixed point taken as the threshold", {"dt_threshold": 0.32, "dt_raises": 0.36}),
+            ("steps that leave (0, 1) taken as raising L", {"dt_threshold": 0.385, "dt_raises": 0.6}),
+            ("a step that is too small to overshoot", {"dt_threshold": 0.385, "dt_raises": 0.2}),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L02.descent — what the activity and the plasticity do to L (asks: interpret; choices with explanations)
+# ---------------------------------------------------------------------------
+DESCENT_CHOICES = {
+    "activity": {
+        "a": "L decreases at every instant, from any starting point, until the fixed point",
+        "b": "L first rises, then falls to its minimum",
+        "c": "L can oscillate around its minimum before settling",
+    },
+    "plasticity": {
+        "a": "the plasticity rule (2.5) is minus the gradient of the same L, so learning descends L too",
+        "b": "the plasticity rule is a separate Hebbian rule with no relation to L",
+        "c": "the plasticity rule climbs L, balancing the activity",
+    },
+}
+
+
+def descent_reference():
+    return {"activity": "a", "plasticity": "a"}
+
+
+def _de_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"activity", "plasticity"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "activity" and "plasticity", each a letter')
+    out = []
+    for key in ("activity", "plasticity"):
+        v = value[key]
+        if not isinstance(v, str) or v.strip().lower() not in DESCENT_CHOICES[key]:
+            raise AnswerProblem(f'"{key}" should be one of the letters a, b, c')
+        out.append(v.strip().lower())
+    return out
+
+
+def _de_format(ans, rng):
+    _de_parts(ans)
+
+
+def _de_activity(ans, rng):
+    if _de_parts(ans)[0] != "a":
+        return ("along the activity equation dL/dt = (dL/dx) (dx/dt) and dx/dt is minus a positive multiple of dL/dx, so "
+                "dL/dt = -(positive) (dL/dx)^2 <= 0 at every instant: no rise and no oscillation in continuous time")
+
+
+def _de_plasticity(ans, rng):
+    if _de_parts(ans)[1] != "a":
+        return ("Exercise 3 computed the plasticity as -dL/dW1 with the adaptive thresholds: the same L is descended by "
+                "the synapses, on a slower time scale")
+
+
+register(
+    Exercise(
+        id="L02.descent",
+        title="what activity and plasticity do to L (choose and explain)",
+        reference=descent_reference,
+        kind="value",
+        asks="interpret",
+        properties=(
+            Property("a letter for each question", 1, _de_format),
+            Property("the activity and L", 1, _de_activity),
+            Property("the plasticity and L", 1, _de_plasticity),
+        ),
+        hints=(
+            "Chain rule: dL/dt = (dL/dx) (dx/dt). How is dx/dt related to dL/dx in the activity equation?",
+            "In the u-form, du/dt = -dL/dx, and x = sigma(u) moves the same way as u. Exercise 3 is -dL/dW1.",
+        ),
+        wrong_answers=(
+            ("overshoot in continuous time", {"activity": "c", "plasticity": "a"}),
+            ("plasticity unrelated to L", {"activity": "a", "plasticity": "b"}),
+            ("a balance of activity and plasticity", {"activity": "b", "plasticity": "c"}),
+        ),
+    )
+)

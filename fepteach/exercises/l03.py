@@ -357,3 +357,232 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L03.cost_equals_free_energy — match L's terms to F's terms and show they agree on a network of your choice
+# (asks: derive). The answer is plain data: a dict with "matching", "network" and "totals".
+# ---------------------------------------------------------------------------
+COST_TERMS = ("entropy", "synaptic", "threshold")
+FREE_ENERGY_TERMS = ("entropy", "likelihood_on", "likelihood_off_prior")
+_TRUE_MATCH = dict(zip(COST_TERMS, FREE_ENERGY_TERMS))
+_NET_KEYS = ("x", "o", "W1", "W0", "phi1", "phi0")
+
+
+def _lf_totals(net):
+    """((L part, F part) for each cost term, in COST_TERMS order) on a network given as a dict of arrays."""
+    from ..correspondence import SingleLayerNetwork, network_to_bayes
+    from ..cost import cost_terms
+    from ..pomdp import free_energy_terms
+
+    n = SingleLayerNetwork(**{k: np.asarray(net[k], dtype=float) for k in _NET_KEYS if k != "o"})
+    h1, h0 = n.thresholds()
+    L = cost_terms(n.x, net["o"], n.W1, n.W0, h1, h0)
+    b = network_to_bayes(n)
+    F = free_energy_terms(b.s[:, : n.x.shape[1]], net["o"], np.log(b.A), np.log(b.D))
+    return np.array([[float(getattr(L, c).sum()), float(F[f].sum())] for c, f in _TRUE_MATCH.items()])
+
+
+def _model_network():
+    rng = np.random.default_rng(7)
+    nx, no, T = 2, 4, 6
+    return {"x": rng.uniform(0.1, 0.9, (T, nx)), "o": rng.integers(0, 2, (T, no)).astype(float),
+            "W1": rng.normal(0, 1, (nx, no)), "W0": rng.normal(0, 1, (nx, no)),
+            "phi1": np.log(np.full(nx, 0.3)), "phi0": np.log(np.full(nx, 0.7))}
+
+
+def cost_equals_free_energy_reference():
+    """The model answer: the term-by-term matching, a small network, and the totals of the matched pairs."""
+    net = _model_network()
+    return {"matching": dict(_TRUE_MATCH), "network": net, "totals": _lf_totals(net)}
+
+
+def _lf_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"matching", "network", "totals"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "matching", "network" and "totals"')
+    return value["matching"], value["network"], value["totals"]
+
+
+def _lf_network(net):
+    if not isinstance(net, dict) or not set(_NET_KEYS) <= set(net):
+        raise AnswerProblem(f"the network should be a dict with the arrays {', '.join(_NET_KEYS)}")
+    arr = {k: np.asarray(net[k], dtype=float) for k in _NET_KEYS}
+    if arr["W1"].ndim != 2 or arr["W1"].shape != arr["W0"].shape:
+        raise AnswerProblem("W1 and W0 should be two arrays of the same shape (Nx, No)")
+    nx, no = arr["W1"].shape
+    if arr["x"].ndim != 2 or arr["x"].shape[1] != nx or arr["o"].shape != (arr["x"].shape[0], no):
+        raise AnswerProblem("x should be (T, Nx) and o (T, No), with the Nx and No of the weights")
+    if arr["phi1"].shape != (nx,) or arr["phi0"].shape != (nx,):
+        raise AnswerProblem("phi1 and phi0 should have one entry per neuron, shape (Nx,)")
+    if np.any(arr["x"] <= 0) or np.any(arr["x"] >= 1) or not np.all(np.isin(arr["o"], (0.0, 1.0))):
+        raise AnswerProblem("rates x must lie strictly inside (0, 1) and inputs o must be 0 or 1")
+    if not all(np.all(np.isfinite(a)) for a in arr.values()):
+        raise AnswerProblem("the network contains NaN or infinite values")
+    return arr
+
+
+def _lf_valid(ans, rng):
+    _, net, _ = _lf_parts(ans)
+    arr = _lf_network(net)
+    nx, no = arr["W1"].shape
+    if nx < 2 or no < 2 or arr["x"].shape[0] < 2:
+        return "choose a network with at least 2 neurons, 2 inputs and 2 time steps, so that the check means something"
+    if np.allclose(arr["W1"], arr["W0"]) or np.allclose(arr["W1"], 0):
+        return "choose weights W1 != W0 (not all zero), so that every term of L is exercised"
+    if np.allclose(arr["phi1"], arr["phi0"]):
+        return "choose phi1 != phi0 (a non-flat prior), so that the prior term is exercised"
+
+
+def _lf_matching(ans, rng):
+    matching, _, _ = _lf_parts(ans)
+    if not isinstance(matching, dict) or set(matching) != set(COST_TERMS):
+        return f"the matching should map each cost term {', '.join(COST_TERMS)} to one free-energy term"
+    if any(v not in FREE_ENERGY_TERMS for v in matching.values()):
+        return f"match each cost term to one of the free-energy terms {', '.join(FREE_ENERGY_TERMS)}"
+    if matching == _TRUE_MATCH:
+        return None
+    if matching.get("synaptic") == "likelihood_off_prior" and matching.get("threshold") == "likelihood_on":
+        return ("the synaptic part of L, -(x W1 o + (1 - x) W0 o), is the part that carries the inputs o, so it matches the "
+                "free-energy term that carries o; the thresholds carry no o: they hold the OFF-row log-likelihoods and "
+                "the log prior")
+    return ("each term of L has exactly one partner in F: the negative entropy of the activity is the negative "
+            "entropy of the posterior, the term with o is the term with o, and what is left is what is left")
+
+
+def _lf_totals_check(ans, rng):
+    matching, net, totals = _lf_parts(ans)
+    truth = _lf_totals(_lf_network(net))
+    got = result_array(totals, (3, 2), "the totals")
+    if not np.allclose(got[:, 0], truth[:, 0], rtol=1e-6, atol=1e-8):
+        return ("the L column should hold the sums (over time and neurons) of the entropy, synaptic and threshold parts "
+                "of the cost on your network, with the adaptive thresholds h = ln(1 - sigma(W)) 1 + phi")
+    return None
+
+
+def _lf_agree(ans, rng):
+    matching, net, totals = _lf_parts(ans)
+    truth = _lf_totals(_lf_network(net))
+    got = result_array(totals, (3, 2), "the totals")
+    if not np.allclose(got[:, 1], truth[:, 1], rtol=1e-6, atol=1e-8):
+        return ("the F column should hold, for each cost term, the sum of its partner term of F on the Bayesian "
+                "translation of your network (A from sigma(W), D = exp(phi), s = (x; 1 - x))")
+    if not np.allclose(got[:, 0], got[:, 1], rtol=1e-6, atol=1e-8):
+        return "your L and F columns differ: matched terms agree exactly under the dictionary; check your matching"
+
+
+def _lf_wrong_swapped():
+    ans = cost_equals_free_energy_reference()
+    ans["matching"] = {"entropy": "entropy", "synaptic": "likelihood_off_prior", "threshold": "likelihood_on"}
+    return ans
+
+
+def _lf_wrong_fixed_h():
+    ans = cost_equals_free_energy_reference()
+    net = ans["network"]
+    from ..cost import cost_terms
+
+    L = cost_terms(net["x"], net["o"], net["W1"], net["W0"], net["phi1"], net["phi0"])  # phi used as h
+    ans["totals"] = ans["totals"].copy()
+    ans["totals"][:, 0] = [L.entropy.sum(), L.synaptic.sum(), L.threshold.sum()]
+    return ans
+
+
+def _lf_wrong_trivial():
+    ans = cost_equals_free_energy_reference()
+    net = dict(ans["network"])
+    net["W0"] = net["W1"].copy()
+    net["phi0"] = net["phi1"].copy()
+    return {"matching": dict(_TRUE_MATCH), "network": net, "totals": _lf_totals(net)}
+
+
+register(
+    Exercise(
+        id="L03.cost_equals_free_energy",
+        title="L = F, term by term, on a network of your choice",
+        reference=cost_equals_free_energy_reference,
+        kind="value",
+        asks="derive",
+        properties=(
+            Property("a valid, non-trivial network of your choice", 1, _lf_valid),
+            Property("each cost term matched to its free-energy term", 2, _lf_matching),
+            Property("the L totals are those of your network", 1, _lf_totals_check),
+            Property("the matched F totals agree with them", 1, _lf_agree),
+        ),
+        hints=(
+            "Write both per-step costs as a sum over neurons of (x; 1 - x) times something. In L the something is "
+            "ln(x; 1-x) - W o - h; in F it is ln s - ln A^T o - ln D. Which pieces carry o?",
+            "cost_terms(x, o, W1, W0, h1, h0) gives L's three parts; network_to_bayes(SingleLayerNetwork(...)) gives s, A, D "
+            "and free_energy_terms(s_ON, o, np.log(A), np.log(D)) gives F's three parts. Sum each over everything.",
+        ),
+        wrong_answers=(
+            ("synaptic and threshold parts swapped", _lf_wrong_swapped()),
+            ("L computed with phi in place of the adaptive thresholds h", _lf_wrong_fixed_h()),
+            ("a degenerate network (W1 = W0, flat prior)", _lf_wrong_trivial()),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L03.free_energy_bound — predict how F compares with the surprise -ln P(o) (asks: predict)
+# ---------------------------------------------------------------------------
+BOUND_CHOICES = ("smaller", "equal", "larger")
+
+
+def free_energy_bound_reference():
+    return {"at_posterior": "equal", "other_belief": "larger"}
+
+
+def _fb_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"at_posterior", "other_belief"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "at_posterior" and "other_belief"')
+    out = []
+    for key in ("at_posterior", "other_belief"):
+        v = value[key]
+        if not isinstance(v, str) or v.strip().lower() not in BOUND_CHOICES:
+            raise AnswerProblem(f'each answer is one of the words {", ".join(BOUND_CHOICES)}')
+        out.append(v.strip().lower())
+    return out
+
+
+def _fb_format(ans, rng):
+    _fb_parts(ans)
+
+
+def _fb_posterior(ans, rng):
+    if _fb_parts(ans)[0] != "equal":
+        return ("F = -ln P(o) + KL(q(s) || P(s | o)), and the KL divergence vanishes exactly when the belief is the "
+                "posterior: there F reaches the surprise")
+
+
+def _fb_other(ans, rng):
+    if _fb_parts(ans)[1] != "larger":
+        return ("F is an upper bound on the surprise: any other belief adds a positive KL divergence to -ln P(o), so "
+                "minimising F over beliefs is inference")
+
+
+register(
+    Exercise(
+        id="L03.free_energy_bound",
+        title="F against the surprise -ln P(o) (predict, then test)",
+        reference=free_energy_bound_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two answers among smaller / equal / larger", 1, _fb_format),
+            Property("at the exact posterior", 1, _fb_posterior),
+            Property("at any other belief", 1, _fb_other),
+        ),
+        hints=(
+            "Write F(s) = sum_s q(s) [ln q(s) - ln P(o, s)] and use P(o, s) = P(s | o) P(o).",
+            "F = -ln P(o) + KL(q || P(s | o)); a KL divergence is >= 0 and zero only when the two distributions agree.",
+        ),
+        wrong_answers=(
+            ("F taken for a lower bound", {"at_posterior": "equal", "other_belief": "smaller"}),
+            ("F never reaches the surprise", {"at_posterior": "larger", "other_belief": "larger"}),
+            ("F always equals the surprise", {"at_posterior": "equal", "other_belief": "equal"}),
+        ),
+    )
+)

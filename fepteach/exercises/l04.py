@@ -55,6 +55,7 @@ register(
         id="L04.single_factor_likelihoods",
         title="single-factor likelihoods: what the synapses should learn",
         reference=single_factor_likelihoods_reference,
+        asks="derive",
         properties=(
             Property("returns one row per input, four columns", 1, _sf_shape),
             Property("gives 7/8, 5/8, 1/8, 3/8 for the paper's first-half input", 1, _sf_paper),
@@ -100,7 +101,7 @@ def _step_case(rng):
 
 def _step_pair(ans, qa, o, phi):
     out = ans(qa.copy(), o, phi)
-    if not isinstance(out, tuple) or len(out) != 2:
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
         from .core import AnswerProblem
 
         raise AnswerProblem("return a pair (x, qa_new)")
@@ -123,7 +124,8 @@ def _step_posterior(ans, rng):
             if np.allclose(x, new_x, atol=1e-10):
                 return "x was computed with the counts *after* learning; infer first with the current counts, then learn"
             return ("x differs from the posterior sigma(v_ON - v_OFF) with v = (o; 1-o)^T ln(Abar) + phi; "
-                    "remember the OFF inputs (1 - o) and normalise each count by its column pair total")
+                    "remember the OFF inputs (1 - o), and divide each count by the total of its ON/OFF pair: rows i and No + i of "
+                    "the same column (the two outcomes of input i under the same state)")
 
 
 def _step_learning(ans, rng):
@@ -324,6 +326,116 @@ register(
             ("prior left out", lambda o, lnA, phi: frozen_cost_reference(o, lnA, np.zeros_like(phi))),
             ("no guard in the log", lambda o, lnA, phi: (lambda v: (lambda s1: float((np.concatenate([s1, 1 - s1], 1) * (
                 np.log(np.concatenate([s1, 1 - s1], 1)) - v)).sum()))(expit(v[:, :2] - v[:, 2:])))(_stack(o) @ lnA + phi)),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L04.prior_decides_separation — predict for given implicit priors whether the network separates the sources,
+# then run it; and choose the explanation (asks: predict)
+# ---------------------------------------------------------------------------
+SEPARATION_PRIORS = (0.5, 0.55, 0.85, 0.95)
+SEPARATION_T = 3000
+SEPARATION_SEED = 1
+SEPARATION_GAP = 0.3
+SEPARATION_WHY = {
+    "a": "the prior pushes both neurons toward ON whatever the inputs, so each responds to both sources and the "
+         "learned likelihoods stop telling the sources apart",
+    "b": "a biased prior slows learning down, so 3,000 steps are too few to finish separating",
+    "c": "a biased prior makes the network's activity noisier, which hides the sources",
+}
+_SEP: dict = {}
+
+
+def separation_outcome():
+    """(correlations (P, Ns, Nx), separated (P,) bool) of the BSS network for each prior in SEPARATION_PRIORS on one
+    fixed data set: separated when the two neurons track different sources, each by a margin > SEPARATION_GAP in |corr|."""
+    if "out" not in _SEP:
+        from .. import bss
+
+        data = bss.generate_data(SEPARATION_T, np.random.default_rng(SEPARATION_SEED))
+        corr = bss.alpha_sweep(data, p_values=list(SEPARATION_PRIORS))
+        separated = []
+        for ck in np.abs(corr):
+            best = ck.argmax(axis=0)
+            srt = np.sort(ck, axis=0)
+            separated.append(bool(best[0] != best[1] and np.min(srt[-1] - srt[-2]) > SEPARATION_GAP))
+        _SEP["out"] = (corr, tuple(separated))
+    return _SEP["out"]
+
+
+def prior_decides_separation_reference():
+    return {"separates": separation_outcome()[1], "why": "a"}
+
+
+def _ps_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"separates", "why"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "separates" (one True/False per prior) and "why" (a letter)')
+    sep = value["separates"]
+    if isinstance(sep, (str, bytes, dict)) or np.ndim(sep) != 1 or len(sep) != len(SEPARATION_PRIORS):
+        raise AnswerProblem(f'"separates" should hold {len(SEPARATION_PRIORS)} booleans, one per prior, in the order given')
+    if not all(isinstance(v, (bool, np.bool_)) for v in sep):
+        raise AnswerProblem('each entry of "separates" should be True or False')
+    return [bool(v) for v in sep], value["why"]
+
+
+def _psep_format(ans, rng):
+    _, why = _ps_parts(ans)
+    if not isinstance(why, str) or why.strip().lower() not in SEPARATION_WHY:
+        return f'"why" should be one of the letters {", ".join(SEPARATION_WHY)}'
+
+
+def _psep_unbiased(ans, rng):
+    got, truth = _ps_parts(ans)[0], separation_outcome()[1]
+    near = [k for k, p in enumerate(SEPARATION_PRIORS) if abs(p - 0.5) < 0.1]
+    if any(got[k] != truth[k] for k in near):
+        return "with a prior at or near 1/2 (the sources' true prior) the network does separate the two sources"
+
+
+def _psep_biased(ans, rng):
+    got, truth = _ps_parts(ans)[0], separation_outcome()[1]
+    far = [k for k, p in enumerate(SEPARATION_PRIORS) if abs(p - 0.5) >= 0.1]
+    if any(got[k] != truth[k] for k in far):
+        return ("a strongly biased implicit prior spoils separation although nothing else changed: the same data, the "
+                "same initial synapses, only the thresholds differ")
+
+
+def _psep_why(ans, rng):
+    why = _ps_parts(ans)[1]
+    letter = why.strip().lower() if isinstance(why, str) else ""
+    if letter != "a":
+        if letter == "b":
+            return ("not a matter of time: the biased networks do learn, but what they learn mixes the sources — each "
+                    "neuron ends up responding to both (the correlations after the check show it)")
+        return ("the activity is not noisier; it is biased: the prior pushes every neuron toward ON whatever the input, "
+                "so each neuron ends up responding to both sources")
+
+
+register(
+    Exercise(
+        id="L04.prior_decides_separation",
+        title="does the implicit prior decide separation? (predict, then run)",
+        reference=prior_decides_separation_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("a prediction per prior and a letter", 1, _psep_format),
+            Property("priors near 1/2", 1, _psep_unbiased),
+            Property("strongly biased priors", 2, _psep_biased),
+            Property("the explanation", 1, _psep_why),
+        ),
+        hints=(
+            "The thresholds encode the prior P(s_j = 1) = p. The sources are ON half of the time. What does a network that "
+            "believes 'ON almost always' do with an input that says 'source 1, not source 2'?",
+            "P1 Fig. 3 (the alpha dependency): separation is good for priors near the true one (1/2) and breaks down as "
+            "the prior moves far from it. The reason is a bias, not a lack of time or extra noise.",
+        ),
+        wrong_answers=(
+            ("the prior does not matter", {"separates": (True, True, True, True), "why": "b"}),
+            ("any bias spoils separation", {"separates": (True, False, False, False), "why": "a"}),
+            ("right prediction, wrong reason (too slow)", {"separates": (True, True, False, False), "why": "b"}),
         ),
     )
 )

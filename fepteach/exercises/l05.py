@@ -128,7 +128,14 @@ def _wa_shape(ans, rng):
 
 def _wa_prior_only(ans, rng):
     o, x, lam = _wa_case(rng)
-    W1, W0 = _pair(ans(o[:0], x[:0], lam), (x.shape[1], o.shape[1]), "(W1, W0)")
+    out = ans(o[:0], x[:0], lam)
+    if isinstance(out, (tuple, list)) and len(out) == 2:
+        with np.errstate(all="ignore"):
+            raw = [np.asarray(w, dtype=float) for w in out]
+        if any(np.any(np.isinf(w)) for w in raw):
+            return ("with no data your weights are infinite, i.e. sigma(W) = 1: the Hebbian accumulator must start at "
+                    "lam/2, half of the homeostatic one (lam), so that the prior gives sigma(W) = 1/2")
+    W1, W0 = _pair(out, (x.shape[1], o.shape[1]), "(W1, W0)")
     if not (np.allclose(W1, 0, atol=1e-12) and np.allclose(W0, 0, atol=1e-12)):
         return "with no data the weights should be logit(1/2) = 0: start Hebb at lam/2 and Home at lam"
 
@@ -141,6 +148,11 @@ def _wa_conditional_frequency(ans, rng):
         return "sigma(W1) should be the x-weighted frequency of each input being ON: (lam/2 + x^T o) / (lam + x^T 1)"
     if not np.allclose(W0, r0, atol=1e-9):
         return "W0 uses the complementary activity 1 - x in both its Hebbian and its homeostatic accumulator"
+
+
+def _wrong_full_lambda(o, x, lam):
+    ones = np.ones_like(o)
+    return logit((lam + x.T @ o) / (lam + x.T @ ones)), logit((lam + (1 - x).T @ o) / (lam + (1 - x).T @ ones))
 
 
 register(
@@ -160,6 +172,7 @@ register(
         wrong_answers=(
             ("W0 with x instead of 1 - x", lambda o, x, lam: (weights_from_activity_reference(o, x, lam)[0],) * 2),
             ("transposed", lambda o, x, lam: tuple(w.T for w in weights_from_activity_reference(o, x, lam))),
+            ("lam instead of lam/2 in the Hebbian accumulator", _wrong_full_lambda),
             ("Home counts time steps, not activity", lambda o, x, lam: (
                 logit((lam / 2 + x.T @ o) / (lam + o.shape[0])), logit((lam / 2 + (1 - x).T @ o) / (lam + o.shape[0])))),
         ),
@@ -354,3 +367,168 @@ def _variant(o, hebb1, home1, hebb0, home0, phi1, phi0, learn, adaptive, frozen,
             hebb0 += np.outer(1 - x[t], o[t])
             home0 += (1 - x[t])[:, None]
     return x
+
+
+# ---------------------------------------------------------------------------
+# L05.diagnose_network — recover the hidden prior of an unseen network and predict its learning (asks: diagnose)
+# ---------------------------------------------------------------------------
+DIAGNOSE_SEED = 12
+PRIOR_TOLERANCE = 0.03
+ACTIVITY_TOLERANCE = 0.004
+_MYSTERY: dict = {}
+
+
+def _mystery():
+    """The unseen network (recorded once per process; about a second)."""
+    if "net" not in _MYSTERY:
+        from .fixtures import mystery_network
+
+        _MYSTERY["net"] = mystery_network(seed=DIAGNOSE_SEED)
+    return _MYSTERY["net"]
+
+
+def diagnose_network_reference():
+    """Model answer: the threshold readout of the prior (median over time) and the reverse-engineered network's
+    predicted mean activity on the next inputs."""
+    from ..reverse import estimate_from_activity, log_prior_odds_from_activity, predict_learning
+
+    m = _mystery()
+    p = expit(np.nanmedian(log_prior_odds_from_activity(m.o, m.x, lam=100.0), axis=0))
+    state = estimate_from_activity(m.o, m.x, session_length=m.o.shape[0]).state
+    x_pred = predict_learning(m.o_next, state, np.log(p), np.log(1 - p)).x
+    return {"prior": tuple(float(v) for v in p), "next_mean_activity": tuple(float(v) for v in x_pred.mean(axis=0))}
+
+
+def _dg_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"prior", "next_mean_activity"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "prior" and "next_mean_activity"')
+    return (result_array(value["prior"], (2,), "the prior"),
+            result_array(value["next_mean_activity"], (2,), "the predicted mean activity"))
+
+
+def _dg_format(ans, rng):
+    p, m = _dg_parts(ans)
+    if np.any(p <= 0) or np.any(p >= 1) or np.any(m < 0) or np.any(m > 1):
+        return "priors P(s_j = 1) and mean rates lie between 0 and 1 (one per neuron)"
+
+
+def _dg_prior(ans, rng):
+    p, _ = _dg_parts(ans)
+    truth = np.array(_mystery().reveal())
+    if np.max(np.abs(p - truth)) > PRIOR_TOLERANCE:
+        mean_rate = _mystery().x.mean(axis=0)
+        if np.allclose(p, mean_rate, atol=0.01):
+            return ("your estimate is the mean activity, eq. (5.1): it is pulled toward how often each source was ON in this "
+                    "particular recording; the thresholds themselves carry the prior (read phi1 - phi0 from the activity, "
+                    "the inputs and the reconstructed weights)")
+        if np.allclose(p, 0.5, atol=0.01):
+            return "the network's prior is not flat: it is hidden in its firing thresholds — estimate it from the data"
+        return f"at least one prior is more than {PRIOR_TOLERANCE:g} away from the network's hidden prior"
+
+
+def _dg_prediction(ans, rng):
+    _, m = _dg_parts(ans)
+    actual = _mystery().x_next.mean(axis=0)
+    if np.max(np.abs(m - actual)) > ACTIVITY_TOLERANCE:
+        return (f"your predicted mean activity on the next inputs is more than {ACTIVITY_TOLERANCE:g} away from what the network "
+                "did for at least one neuron: run the reverse-engineered network (its reconstructed synapses, your prior) "
+                "forward on o_next, learning as it goes")
+
+
+register(
+    Exercise(
+        id="L05.diagnose_network",
+        title="diagnose an unseen network: its hidden prior and its future",
+        reference=diagnose_network_reference,
+        kind="value",
+        asks="diagnose",
+        properties=(
+            Property("a prior and a predicted mean rate per neuron", 1, _dg_format),
+            Property(f"the hidden prior, within {PRIOR_TOLERANCE:g}", 2, _dg_prior),
+            Property(f"the next period's mean activity, within {ACTIVITY_TOLERANCE:g}", 2, _dg_prediction),
+        ),
+        hints=(
+            "Two readouts of the prior exist: the mean activity (eq. 5.1) and the threshold constants phi1 - phi0 read "
+            "from logit(x) minus the synaptic drive. Which one is not pulled toward the data? Lesson 05 compares them.",
+            "p = expit(np.nanmedian(reverse.log_prior_odds_from_activity(m.o, m.x), axis=0)); then "
+            "reverse.estimate_from_activity(m.o, m.x, session_length=len(m.o)).state and reverse.predict_learning(m.o_next, "
+            "state, np.log(p), np.log(1 - p)).x.mean(axis=0).",
+        ),
+        wrong_answers=(
+            ("eq. (5.1) mean-activity readout", {"prior": (0.421, 0.729), "next_mean_activity": (0.409, 0.746)}),
+            ("a flat prior assumed", {"prior": (0.5, 0.5), "next_mean_activity": (0.415, 0.746)}),
+            ("the two neurons swapped", {"prior": (0.768, 0.350), "next_mean_activity": (0.746, 0.402)}),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L05.prior_strength — predict what the prior strength lam does to weights read from little data (asks: predict)
+# ---------------------------------------------------------------------------
+STRENGTH_LAMS = (10.0, 1000.0)
+STRENGTH_STEPS = 10
+
+
+def prior_strength_reference():
+    """sigma(W1) of a neuron that was fully active (x = 1) on STRENGTH_STEPS steps with its input always ON,
+    reconstructed with each lam in STRENGTH_LAMS."""
+    o = np.ones((STRENGTH_STEPS, 1))
+    x = np.ones((STRENGTH_STEPS, 1))
+    return tuple(float(expit(weights_from_activity_reference(o, x, lam)[0][0, 0])) for lam in STRENGTH_LAMS)
+
+
+def _pst(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict)):
+        raise AnswerProblem("answer two numbers: sigma(W1) for lam = 10 and for lam = 1000")
+    return result_array(value, (2,), "your two predictions")
+
+
+def _pst_format(ans, rng):
+    v = _pst(ans)
+    if np.any(v < 0) or np.any(v > 1):
+        return "sigma(W1) is a probability, between 0 and 1"
+
+
+def _pst_weak(ans, rng):
+    v, truth = _pst(ans), prior_strength_reference()
+    if abs(v[0] - truth[0]) > 0.01:
+        if v[0] > 0.99:
+            return ("ten observations do not make the synapse certain: the prior pseudo-counts (lam/2 co-activations out "
+                    "of lam) are still in the ratio")
+        return "sigma(W1) = (lam/2 + co-activations) / (lam + activity): put in the ten steps"
+
+
+def _pst_strong(ans, rng):
+    v, truth = _pst(ans), prior_strength_reference()
+    if abs(v[1] - truth[1]) > 0.01:
+        return ("with lam = 1000 the prior pseudo-counts outweigh ten observations by far: the synapse hardly moves "
+                "from its prior value")
+
+
+register(
+    Exercise(
+        id="L05.prior_strength",
+        title="how strong is the synaptic prior? (predict, then test)",
+        reference=prior_strength_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two probabilities", 1, _pst_format),
+            Property("a weak prior (lam = 10)", 1, _pst_weak),
+            Property("a strong prior (lam = 1000)", 1, _pst_strong),
+        ),
+        hints=(
+            "lam is a number of pseudo-observations: the synapse starts as if it had seen lam steps, half of them with the "
+            "input ON. Ten real steps are then added.",
+            "sigma(W1) = (lam/2 + 10) / (lam + 10).",
+        ),
+        wrong_answers=(
+            ("the prior ignored", (1.0, 1.0)),
+            ("the prior not counted in the denominator", (min(1.0, 15 / 10), 1.0)),
+            ("lam instead of lam/2 in the numerator", ((10 + 10) / 20, (1000 + 10) / 1010)),
+        ),
+    )
+)

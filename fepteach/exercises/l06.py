@@ -15,17 +15,20 @@ def _scalar(out, what):
     return float(arr.reshape(()))
 
 
-# ---------------------------------------------------------------------------
-# L06.chunk_risk — SPEC §8.8 (with the floating-point boundary at +10)
+# L06.chunk_risk — the effective rule of P2's simulations (ten net right moves per 200 steps give risk 0)
 # ---------------------------------------------------------------------------
 def chunk_risk_reference(G):
-    """Gamma of one chunk from its per-step risks G (n,): Delta = (1 - 2 * (sum G / n)) * 200;
-    0.55 if Delta <= 0, 0.45 if Delta <= 10, else 0 — evaluated in floating point exactly so."""
+    """Gamma of one chunk from its per-step risks G (n,): progress Delta = (1 - 2 mean(G)) * 200, the net number of
+    right moves per 200 steps; 0.55 if Delta <= 0, 0.45 if 0 < Delta < 10, 0 if Delta >= 10.
+
+    (The papers' code writes the middle interval as Delta <= 10 but evaluates Delta in floating point, where exactly
+    ten net right moves come out a hair above 10; the effective rule above is what it does, and any algebraically
+    equivalent expression for Delta gives the same risks with it.)"""
     G = np.asarray(G, dtype=float)
-    delta = (1.0 - 2.0 * (float(np.sum(G)) / G.size)) * 200.0
+    delta = (1.0 - 2.0 * float(np.mean(G))) * 200.0
     if delta <= 0.0:
         return 0.55
-    if delta <= 10.0:
+    if delta < 10.0:
         return 0.45
     return 0.0
 
@@ -40,7 +43,7 @@ def _cr_values(ans, rng):
         G = rng.permutation(_full_chunk(net))
         v = _scalar(ans(G), "the chunk risk")
         if not any(np.isclose(v, x) for x in (0.0, 0.45, 0.55)):
-            return "a chunk risk is one of the three values 0.55, 0.45 or 0 (SPEC §8.8)"
+            return "a chunk risk is one of the three values 0.55, 0.45 or 0 (see Lesson 06)"
 
 
 def _cr_mapping(ans, rng):
@@ -55,8 +58,7 @@ def _cr_mapping(ans, rng):
 def _cr_boundary(ans, rng):
     v = _scalar(ans(rng.permutation(_full_chunk(10))), "the chunk risk")
     if not np.isclose(v, 0.0):
-        return ("10 net right moves: the reference codes compute (1 - 2 * (sum(G) / n)) * 200 in floating point, which is "
-                "slightly above 10 — compute Delta with exactly that expression, not with integer counts")
+        return "exactly 10 net right moves per 200 steps already count as good progress: the last interval is Delta >= 10"
 
 
 def _cr_partial(ans, rng):
@@ -68,22 +70,22 @@ def _cr_partial(ans, rng):
         return "a partial chunk (fewer than 200 steps) is rescaled to 200 steps: use the mean of G, not its sum"
 
 
-def _wrong_integer_progress(G):
-    G = np.asarray(G)
-    delta = 200 * (np.sum(G == 0) - np.sum(G == 1)) // G.size
+def _wrong_stated_boundary(G):
+    G = np.asarray(G, dtype=float)
+    delta = 200.0 - 400.0 * float(np.mean(G))  # exactly 10.0 at ten net right moves
     return 0.55 if delta <= 0 else 0.45 if delta <= 10 else 0.0
 
 
 def _wrong_not_rescaled(G):
     G = np.asarray(G, dtype=float)
     delta = float(np.sum(1.0 - 2.0 * G))
-    return 0.55 if delta <= 0 else 0.45 if delta <= 10 else 0.0
+    return 0.55 if delta <= 0 else 0.45 if delta < 10 else 0.0
 
 
 def _wrong_strict(G):
     G = np.asarray(G, dtype=float)
-    delta = (1.0 - 2.0 * (float(np.sum(G)) / G.size)) * 200.0
-    return 0.55 if delta < 0 else 0.45 if delta <= 10 else 0.0
+    delta = (1.0 - 2.0 * float(np.mean(G))) * 200.0
+    return 0.55 if delta < 0 else 0.45 if delta < 10 else 0.0
 
 
 register(
@@ -94,16 +96,16 @@ register(
         properties=(
             Property("returns one of 0.55, 0.45, 0", 1, _cr_values),
             Property("maps full chunks to the right interval", 1, _cr_mapping),
-            Property("10 net right moves give risk 0 (floating point)", 1, _cr_boundary),
+            Property("10 net right moves give risk 0", 1, _cr_boundary),
             Property("rescales a partial chunk to 200 steps", 1, _cr_partial),
         ),
         hints=(
             "Progress Delta = (1 - 2 * mean(G)) * 200 is the net number of right moves per 200 steps. Then three intervals: "
-            "Delta <= 0, 0 < Delta <= 10, Delta > 10 with risks 0.55, 0.45, 0. Write the expression exactly like that.",
-            "delta = (1.0 - 2.0 * (np.sum(G) / G.size)) * 200.0, then if/elif on delta <= 0 and delta <= 10.",
+            "Delta <= 0, 0 < Delta < 10, Delta >= 10 with risks 0.55, 0.45, 0.",
+            "delta = (1.0 - 2.0 * np.mean(G)) * 200.0, then if/elif on delta <= 0 and delta < 10.",
         ),
         wrong_answers=(
-            ("exact integer progress (misses the +10 boundary)", _wrong_integer_progress),
+            ("ten net right moves given risk 0.45 (Delta <= 10)", _wrong_stated_boundary),
             ("not rescaled to 200 steps", _wrong_not_rescaled),
             ("Delta < 0 instead of <= 0", _wrong_strict),
         ),
@@ -255,7 +257,13 @@ def _sp_softmax(ans, rng):
 def _sp_guard(ans, rng):
     y = rng.uniform(0.01, 0.9, 6)
     y[2] = 1.0
-    pi = result_array(ans(y), y.shape, "pi (with a neuron at y = 1)")
+    out = ans(y)
+    with np.errstate(all="ignore"):
+        raw = np.asarray(out, dtype=float) if not isinstance(out, (str, bytes, dict, type(None))) else None
+    if raw is not None and raw.shape == y.shape and not np.all(np.isfinite(raw)):
+        return ("a saturated neuron (y = 1) makes 1 - y zero, so its odds are infinite: add the guard, "
+                "r = y / (1 - y + 1e-6), for a large but finite weight")
+    pi = result_array(out, y.shape, "pi (with a neuron at y = 1)")
     if not np.allclose(pi, selection_probabilities_reference(y), rtol=1e-9, atol=1e-15):
         return "include the guard: r = y / (1 - y + 1e-6), so that a saturated neuron (y = 1) gives a large but finite weight"
 
@@ -480,7 +488,7 @@ def _df_matches(ans, rng):
 register(
     Exercise(
         id="L06.decision_frequencies",
-        title="the decision-frequency estimate (SPEC §8.10)",
+        title="the decision-frequency estimate",
         reference=decision_frequencies_reference,
         properties=(
             Property("returns one value per decision", 1, _df_shape),
@@ -495,6 +503,165 @@ register(
             ("renormalised to sum 1", lambda dec, t_end, T=20000, Nd=256: (lambda c: c / c.sum())(np.bincount(np.asarray(dec)[2:t_end], minlength=Nd)[:Nd])),
             ("includes t = 2", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.maximum(np.asarray(dec)[1:t_end], 0), minlength=Nd)[:Nd] / (T - 2)),
             ("stops at t_end - 1", lambda dec, t_end, T=20000, Nd=256: np.bincount(np.asarray(dec)[2 : t_end - 1], minlength=Nd)[:Nd] / (T - 2)),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L06.delayed_modulation — predict what a delayed risk does to the counts of good and bad decisions (asks: predict)
+# ---------------------------------------------------------------------------
+#: Two chunks of 20 steps of a one-state agent with two decisions (right, left): (right moves, left moves, risk).
+MODULATION_CHUNKS = ((15, 5, 0.55), (12, 8, 0.0))
+MODULATION_START = 20.0
+
+
+def modulation_scenario():
+    """(qci, q, d, gammas, chunk) of the scenario: the previous state is always ON; qci starts at 20 everywhere."""
+    rows, gammas = [], []
+    for right, left, gam in MODULATION_CHUNKS:
+        rows += [[1.0, 0.0]] * right + [[0.0, 1.0]] * left
+        gammas.append(gam)
+    d = np.array(rows)
+    q = np.tile([1.0, 0.0], (d.shape[0], 1))  # stacked (ON, OFF) posterior of the one state
+    qci = np.full((2, 4), MODULATION_START)
+    return qci, q, d, np.array(gammas), 20
+
+
+def delayed_modulation_reference():
+    """(2, 2): the change of the counts of (right, left) in the state-ON row made by chunk 1 and by chunk 2."""
+    qci, q, d, gammas, chunk = modulation_scenario()
+    out = np.zeros((2, 2))
+    current = qci
+    for i in range(2):
+        new = policy_update_reference(current, q[i * chunk:(i + 1) * chunk], d[i * chunk:(i + 1) * chunk], gammas[i:i + 1], chunk)
+        out[i] = (new - current)[0, :2]
+        current = new
+    return out
+
+
+def _dm_pred(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict, set)):
+        raise AnswerProblem("give a 2 x 2 table of numbers: rows = chunk 1, chunk 2; columns = right, left")
+    return result_array(value, (2, 2), "your prediction")
+
+
+def _dmod_shape(ans, rng):
+    _dm_pred(ans)
+
+
+def _dmod_punished(ans, rng):
+    got, want = _dm_pred(ans), delayed_modulation_reference()
+    if not np.allclose(got[0], want[0], atol=1e-6):
+        if got[0, 0] >= 0 and got[0, 1] < 0:
+            return ("the risk of a chunk is delivered after the chunk, to every decision made in it: the right moves of a "
+                    "chunk that made no progress are weakened along with the left ones — the network cannot tell which "
+                    "move was to blame")
+        if np.all(got[0] > 0):
+            return "a risk above 1/2 makes the factor 1 - 2 Gamma negative: the co-activity counts of that chunk are subtracted"
+        return "chunk 1: each count changes by (1 - 2 Gamma) times the number of times its decision was made in the chunk"
+
+
+def _dmod_rewarded(ans, rng):
+    got, want = _dm_pred(ans), delayed_modulation_reference()
+    if not np.allclose(got[1], want[1], atol=1e-6):
+        if np.all(got[1] < 0):
+            return ("the risk is not carried over to the next chunk: each chunk is judged by its own risk, "
+                    "and chunk 2 has risk 0")
+        return "chunk 2 has risk 0, so the factor 1 - 2 Gamma is 1: every decision of the chunk adds its co-activity count"
+
+
+register(
+    Exercise(
+        id="L06.delayed_modulation",
+        title="what a delayed risk does to good and bad decisions (predict, then test)",
+        reference=delayed_modulation_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("a 2 x 2 table (chunk x decision)", 1, _dmod_shape),
+            Property("the punished chunk (risk 0.55)", 2, _dmod_punished),
+            Property("the rewarded chunk (risk 0)", 1, _dmod_rewarded),
+        ),
+        hints=(
+            "The modulation arrives once per chunk, after it, and multiplies the Hebbian co-activity of the whole chunk. "
+            "Who was active with the state in chunk 1? All of its decisions, good and bad.",
+            "Each count changes by (1 - 2 Gamma) x (number of times its decision was made in the chunk), with the state "
+            "always ON; the counts stay far above the floor of 1.",
+        ),
+        wrong_answers=(
+            ("only the bad (left) moves of the punished chunk are weakened", ((0.0, -0.5), (12.0, 8.0))),
+            ("factor 1 - Gamma instead of 1 - 2 Gamma", ((6.75, 2.25), (12.0, 8.0))),
+            ("each risk applied to the following chunk", ((15.0, 5.0), (-1.2, -0.8))),
+            ("a risk of 0.55 read as a reward", ((1.5, 0.5), (12.0, 8.0))),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L06.odds_not_rates — predict how much more often a decision is sampled than another (asks: predict)
+# ---------------------------------------------------------------------------
+ODDS_Y = (0.9, 0.5, 0.1)
+
+
+def odds_not_rates_reference():
+    """How many times more probable decision 0 is than decision 1, and decision 1 than decision 2, under (6.1)."""
+    pi = selection_probabilities_reference(np.array(ODDS_Y))
+    return (float(pi[0] / pi[1]), float(pi[1] / pi[2]))
+
+
+def _on_pred(ans):
+    value = ans.value
+    if isinstance(value, (str, bytes, dict)):
+        raise AnswerProblem("answer two numbers: (pi_0 / pi_1, pi_1 / pi_2)")
+    return result_array(value, (2,), "your two ratios")
+
+
+def _on_format(ans, rng):
+    r = _on_pred(ans)
+    if np.any(r <= 0):
+        return "ratios of probabilities are positive numbers"
+
+
+def _on_first(ans, rng):
+    r, truth = _on_pred(ans), odds_not_rates_reference()
+    if abs(r[0] - truth[0]) > 0.01 * truth[0]:
+        if abs(r[0] - 1.8) < 0.05:
+            return ("that is the ratio of the rates; (6.1) compares the odds y / (1 - y) — equivalently a softmax of the "
+                    "membrane potentials — so a rate near 1 wins by far more than its rate suggests")
+        return "compare the odds y / (1 - y) of the two output neurons (the 1e-6 guard changes almost nothing here)"
+
+
+def _on_second(ans, rng):
+    r, truth = _on_pred(ans), odds_not_rates_reference()
+    if abs(r[1] - truth[1]) > 0.01 * truth[1]:
+        if abs(r[1] - 5.0) < 0.1:
+            return "that is the ratio of the rates again; compare the odds, y / (1 - y)"
+        return "compare the odds y / (1 - y) of the two output neurons"
+
+
+register(
+    Exercise(
+        id="L06.odds_not_rates",
+        title="how much more often? (predict from the selection rule)",
+        reference=odds_not_rates_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two positive ratios", 1, _on_format),
+            Property("a rate of 0.9 against a rate of 0.5", 1, _on_first),
+            Property("a rate of 0.5 against a rate of 0.1", 1, _on_second),
+        ),
+        hints=(
+            "The selection rule normalises r = y / (1 - y + 1e-6), not y. What is r for y = 0.9, 0.5 and 0.1?",
+            "pi_0 / pi_1 = r_0 / r_1 = (0.9 / 0.1) / (0.5 / 0.5), up to the tiny guard.",
+        ),
+        wrong_answers=(
+            ("ratios of the rates", (1.8, 5.0)),
+            ("exp of the rate differences (a softmax of y itself)", (float(np.exp(0.4)), float(np.exp(0.4)))),
+            ("odds inverted", (1 / 9, 1 / 9)),
         ),
     )
 )

@@ -388,6 +388,8 @@ def _dm_one_sequence(ans, rng):
         pi = np.zeros(256)
         pi[l] = 1.0
         m = result_array(ans(pi), (11, 11), "the decision map")
+        if m[cell] > 1 and np.count_nonzero(m) == 1:
+            return "a sequence with probability 1 should show as 1 on the map: the display scale is capped, min(32 * value, 1)"
         if m[cell] != 1 or np.count_nonzero(m) != 1:
             if name.startswith("up") and m[9, 5] == 1:
                 return "up decreases the row: 'up-up-up-up' ends 4 rows above the centre"
@@ -411,7 +413,9 @@ def _dm_matches(ans, rng):
     if not np.allclose(m, decision_map_reference(pi), atol=1e-12):
         if np.allclose(m, decision_map_reference(pi) / 32, atol=1e-9) or np.max(m) < 0.2:
             return "the display scale is min(32 * value, 1)"
-        return "differs from the map of SPEC §8.7: the decoding of l, the directions, the max and the scale all matter"
+        if np.max(m) > 1 + 1e-12:
+            return "some cells exceed 1: the display scale is capped, min(32 * value, 1)"
+        return "differs from the decision map of Lesson 07: the decoding of l, the directions, the max and the scale all matter"
 
 
 register(
@@ -423,7 +427,7 @@ register(
             Property("an 11 x 11 map", 1, _dm_shape),
             Property("a single sequence lights up where it ends", 1, _dm_one_sequence),
             Property("max, not sum, over sequences", 1, _dm_max),
-            Property("agrees with SPEC §8.7 including the scale", 1, _dm_matches),
+            Property("agrees with the decision map of Lesson 07, scale included", 1, _dm_matches),
         ),
         hints=(
             "Decode l into its four actions (base-4 digits: l // 64, (l // 16) % 4, (l // 4) % 4, l % 4), add up the "
@@ -529,3 +533,230 @@ register(
         ),
     )
 )
+
+
+# ---------------------------------------------------------------------------
+# L07.left_bias_failure — why the left-biased agent fails, from its own data (asks: interpret)
+# ---------------------------------------------------------------------------
+BIAS_MAZE_SEED = 7
+BIAS_UNIFORMS_SEED = 2
+BIAS_T = 4000
+BIAS_E_RIGHT = 0.15  # P2's left-biased condition: prior mass 0.15 on the 64 right decisions (0.0023 each)
+BIAS_WHY = {
+    "a": "its right moves are cancelled by at least as many left moves, so most chunks make no net progress and are "
+         "punished; a punishment weakens every decision of the chunk, its right moves included, so 'right' is not "
+         "reinforced more than 'left'",
+    "b": "it hardly ever tries to move right, so it never gets anywhere",
+    "c": "most of its chunks are rewarded, but the reward is too small to change its policy",
+}
+_BIAS: dict = {}
+
+
+def biased_trial(e_right: float = BIAS_E_RIGHT):
+    """First trial (BIAS_T steps, fast engine) of an untrained agent with prior ``e_right`` on the exercise maze:
+    returns the engine's trial summary (positions, gammas, decisions, ...)."""
+    key = float(e_right)
+    if key not in _BIAS:
+        from .. import agent as ag
+        from ..agent_fast import run_trial_fast
+
+        maze = mz.make_maze(np.random.default_rng(BIAS_MAZE_SEED))
+        _, summary = run_trial_fast(maze, ag.initial_params(key), ag.draw_uniforms(np.random.default_rng(BIAS_UNIFORMS_SEED), BIAS_T), T=BIAS_T)
+        _BIAS[key] = summary
+    return _BIAS[key]
+
+
+def _bias_stats(summary):
+    steps = np.diff(np.asarray(summary.positions), axis=0)
+    right = float(np.mean(steps[:, 1] > 0))
+    punished = float(np.mean(np.isclose(summary.gammas, 0.55)))
+    return right, punished
+
+
+def left_bias_failure_reference():
+    right, punished = _bias_stats(biased_trial())
+    return {"right_move_fraction": right, "punished_fraction": punished, "why": "a"}
+
+
+def _lb_parts(ans):
+    value = ans.value
+    keys = {"right_move_fraction", "punished_fraction", "why"}
+    if not isinstance(value, dict) or not keys <= set(value):
+        raise AnswerProblem('answer a dict with the keys "right_move_fraction", "punished_fraction" and "why"')
+    r = float(result_array(value["right_move_fraction"], (), "right_move_fraction"))
+    p = float(result_array(value["punished_fraction"], (), "punished_fraction"))
+    return r, p, value["why"]
+
+
+def _lb_format(ans, rng):
+    r, p, why = _lb_parts(ans)
+    if not (0 <= r <= 1 and 0 <= p <= 1):
+        return "both measurements are fractions, between 0 and 1"
+    if not isinstance(why, str) or why.strip().lower() not in BIAS_WHY:
+        return f'"why" should be one of the letters {", ".join(BIAS_WHY)}'
+
+
+def _lb_right(ans, rng):
+    r, _, _ = _lb_parts(ans)
+    truth, _ = _bias_stats(biased_trial())
+    if abs(r - truth) > 0.001:
+        steps = np.diff(np.asarray(biased_trial().positions), axis=0)
+        if abs(r - float(np.mean(np.any(steps != 0, axis=1)))) < 0.001:
+            return "that is the fraction of steps on which it moved at all; count only the steps on which its column increased"
+        return "measure it from the positions: the fraction of steps (consecutive positions) on which the column increased"
+
+
+def _lb_punished(ans, rng):
+    _, p, _ = _lb_parts(ans)
+    _, truth = _bias_stats(biased_trial())
+    if abs(p - truth) > 1e-9:
+        if abs(p - 1.0) < 1e-9:
+            return "count only the chunks with risk 0.55 (no progress): risk 0.45 is a mild reward, since 1 - 2 x 0.45 > 0"
+        return "the fraction of the trial's chunks whose risk is 0.55 (read them from the trial's gammas)"
+
+
+def _lb_why(ans, rng):
+    _, _, why = _lb_parts(ans)
+    letter = why.strip().lower() if isinstance(why, str) else ""
+    if letter != "a":
+        if letter == "b":
+            return ("your own measurement says otherwise: it moves right on a fair share of its steps — count its left "
+                    "moves too, and look at what that does to each chunk's net progress")
+        return "your own measurement says otherwise: most of its chunks are punished, not rewarded"
+
+
+register(
+    Exercise(
+        id="L07.left_bias_failure",
+        title="why the left-biased agent fails, from its own data",
+        reference=left_bias_failure_reference,
+        kind="value",
+        asks="interpret",
+        properties=(
+            Property("two fractions and a letter", 1, _lb_format),
+            Property("how often it moves right", 1, _lb_right),
+            Property("how often it is punished", 1, _lb_punished),
+            Property("the explanation that fits the measurements", 2, _lb_why),
+        ),
+        hints=(
+            "trial.positions is (t_end, 2) = (row, column) per step; np.diff along time gives each step's move. "
+            "trial.gammas holds one risk per 200-step chunk.",
+            "right = np.mean(np.diff(trial.positions, axis=0)[:, 1] > 0); punished = np.mean(np.isclose(trial.gammas, 0.55)). "
+            "Then ask what a risk of 0.55 does to every decision of its chunk (Lesson 06).",
+        ),
+        wrong_answers=(
+            ("moves of any kind counted, 0.45 counted as punishment", {"right_move_fraction": 0.4824, "punished_fraction": 1.0, "why": "a"}),
+            ("right measurements, 'it never tries right' chosen", {"right_move_fraction": 0.1293, "punished_fraction": 0.75, "why": "b"}),
+            ("punishment and reward confused", {"right_move_fraction": 0.1293, "punished_fraction": 0.25, "why": "c"}),
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# L07.prior_predicts_learning — estimate two agents' priors from their first trials and predict which learns
+# faster (asks: predict)
+# ---------------------------------------------------------------------------
+PREDICT_AGENTS = {"A": 0.35, "B": 0.15}  # hidden E_right (mass of the 64 right decisions) of P2 Fig. 4's extreme conditions
+PREDICT_TRIALS, PREDICT_T = 4, 4000
+_FREQ: dict = {}
+
+
+def first_trial_frequencies():
+    """{"A": e_hats (4, 256), "B": e_hats (4, 256)}: the decision frequencies of four short first trials (untrained,
+    PREDICT_T steps each) of each of two agents whose decision priors are hidden."""
+    if "f" not in _FREQ:
+        from .. import agent as ag
+        from ..agent_fast import run_trial_fast
+
+        maze = mz.make_maze(np.random.default_rng(BIAS_MAZE_SEED))
+        out = {}
+        for name, e_right in PREDICT_AGENTS.items():
+            rows = []
+            for k in range(PREDICT_TRIALS):
+                uniforms = ag.draw_uniforms(np.random.default_rng([100 + k, len(rows), ord(name)]), PREDICT_T)
+                _, s = run_trial_fast(maze, ag.initial_params(e_right), uniforms, T=PREDICT_T)
+                rows.append(s.e_hat)
+            out[name] = np.array(rows)
+        _FREQ["f"] = out
+    return {k: v.copy() for k, v in _FREQ["f"].items()}
+
+
+def _e_right_estimate(e_hats):
+    from ..agent import estimated_prior
+
+    return float(estimated_prior(e_hats)[192:256].sum())
+
+
+def prior_predicts_learning_reference():
+    f = first_trial_frequencies()
+    a, b = _e_right_estimate(f["A"]), _e_right_estimate(f["B"])
+    return {"E_right_A": a, "E_right_B": b, "faster": "A" if a > b else "B"}
+
+
+def _pl_parts(ans):
+    value = ans.value
+    if not isinstance(value, dict) or not {"E_right_A", "E_right_B", "faster"} <= set(value):
+        raise AnswerProblem('answer a dict with the keys "E_right_A", "E_right_B" and "faster"')
+    a = float(result_array(value["E_right_A"], (), "E_right_A"))
+    b = float(result_array(value["E_right_B"], (), "E_right_B"))
+    return a, b, value["faster"]
+
+
+def _pl_format(ans, rng):
+    a, b, faster = _pl_parts(ans)
+    if not (0 < a < 0.5 and 0 < b < 0.5):
+        return "E_right is the prior weight of the 64 'right' decisions together: a number between 0 and 0.5"
+    if not isinstance(faster, str) or faster.strip().upper() not in ("A", "B"):
+        return '"faster" should be "A" or "B"'
+
+
+def _pl_estimates(ans, rng):
+    a, b, _ = _pl_parts(ans)
+    f = first_trial_frequencies()
+    ta, tb = _e_right_estimate(f["A"]), _e_right_estimate(f["B"])
+    if abs(a - ta) > 0.05 * ta or abs(b - tb) > 0.05 * tb:
+        from ..agent import estimated_prior
+
+        left = [float(estimated_prior(f[k])[128:192].sum()) for k in ("A", "B")]
+        if abs(a - left[0]) < 0.05 * left[0]:
+            return "that is the weight of the 'left' decisions (128-191); the 'right' ones are the last block of 64 (192-255)"
+        return ("estimate each agent's prior from its first-trial frequencies (the estimated prior of Exercise 5) and add up "
+                "its ON half over the 64 decisions whose first move is right")
+
+
+def _pl_faster(ans, rng):
+    _, _, faster = _pl_parts(ans)
+    truth = max(PREDICT_AGENTS, key=PREDICT_AGENTS.get)
+    if not isinstance(faster, str) or faster.strip().upper() != truth:
+        return ("the agent whose prior gives more weight to right moves makes more of them before it has learned "
+                "anything, so more of its chunks make progress and escape punishment, and its right decisions get "
+                "reinforced: it learns faster (P2 Fig. 4 and Fig. 5)")
+
+
+register(
+    Exercise(
+        id="L07.prior_predicts_learning",
+        title="predict learning from a reverse-engineered prior",
+        reference=prior_predicts_learning_reference,
+        kind="value",
+        asks="predict",
+        properties=(
+            Property("two priors and a choice", 1, _pl_format),
+            Property("each agent's E_right estimated from its first trials (within 5%)", 2, _pl_estimates),
+            Property("the agent that learns faster", 2, _pl_faster),
+        ),
+        hints=(
+            "Exercise 5's estimated prior turns first-trial decision frequencies into a decision prior E. The 'right' "
+            "decisions are those whose first move is right: the last block of 64. Exercise 7 shows what a small E_right does.",
+            "E = estimated_prior_(freqs['A']); E_right_A = E[192:256].sum(); likewise for B. The agent with the larger "
+            "E_right makes more right moves early, is punished less and learns faster.",
+        ),
+        wrong_answers=(
+            ("the 'left' block summed", {"E_right_A": 0.1139, "E_right_B": 0.3545, "faster": "B"}),
+            ("right estimates, the more left-biased agent chosen", {"E_right_A": 0.2624, "E_right_B": 0.1521, "faster": "B"}),
+            ("the two agents swapped", {"E_right_A": 0.1521, "E_right_B": 0.2624, "faster": "B"}),
+        ),
+    )
+)
+

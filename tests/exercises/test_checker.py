@@ -170,3 +170,197 @@ def test_result_array_messages():
         result_array([1, 2], (3,))
     with pytest.raises(Exception, match="infinite"):
         result_array([np.inf])
+
+
+# ---------------------------------------------------------------------------
+# Checker fixes of issue 8, item 4 (each test fails on the checker before the fix)
+# ---------------------------------------------------------------------------
+def _temp_exercise(monkeypatch, **kw):
+    from fepteach.exercises import core
+
+    spec = dict(id="T.temp", title="a test exercise", reference=lambda: 1.0, hints=("h1", "h2"))
+    spec.update(kw)
+    ex = Exercise(**spec)
+    monkeypatch.setitem(core.EXERCISES, ex.id, ex)
+    return ex.id
+
+
+def test_sys_exit_is_a_failed_verdict_not_an_escaped_exception(capsys):
+    def quits(*args):
+        sys.exit(3)
+
+    def raises(*args):
+        raise SystemExit
+
+    for answer in (quits, raises):
+        r = _run(answer, capsys)
+        assert not r.passed and r.attempted and r.points == 0
+        assert "sys.exit" in r.feedback
+
+
+def test_keyboard_interrupt_stops_the_check_cleanly_and_says_so(capsys):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    r = _run(interrupted, capsys)
+    assert not r.passed and r.points == 0
+    assert "interrupted" in r.feedback
+    assert "not checked (interrupted)" in r.feedback
+
+
+def test_array_conversion_of_the_return_value_runs_inside_the_time_limit(monkeypatch, capsys):
+    class Endless:
+        def __array__(self, dtype=None, copy=None):
+            while True:
+                time.sleep(0.01)
+
+    ex_id = _temp_exercise(
+        monkeypatch,
+        properties=(Property("one number", 1, lambda ans, rng: None if float(result_array(ans(), ())) == 1.0 else "no"),),
+        time_limit=0.3,
+    )
+    t0 = time.perf_counter()
+    r = check(ex_id, lambda: Endless())
+    assert time.perf_counter() - t0 < 5
+    assert "did not finish" in r.feedback and not r.passed
+    assert capsys.readouterr().err == ""
+
+
+def test_a_blank_inside_an_expression_is_reported_once_as_unfilled(capsys):
+    def half_done(o, W1, W0, h1, h0):
+        v = (W1 - W0) @ o + ...
+        return v
+
+    def half_done_numpy(o, W1, W0, h1, h0):
+        return np.exp(...)
+
+    def blank_in_a_pair(o, W1, W0, h1, h0):
+        return reference(EX)(o, W1, W0, h1, h0), ...
+
+    for answer in (half_done, half_done_numpy):
+        r = _run(answer, capsys)
+        assert "a blank is still unfilled" in r.feedback
+        assert "TypeError" not in r.feedback
+        assert r.feedback.count("blank is still unfilled") == 1
+    r = check("L04.bss_step", lambda qa, o, phi: (reference("L04.bss_step")(qa, o, phi)[0], ...))
+    assert "a blank is still unfilled" in r.feedback and r.feedback.count("blank") == 1
+
+
+@pytest.mark.parametrize("exercise_id", ["L03.dirichlet_update", "L01.fixed_point", "L05.weights_from_activity"])
+def test_an_answer_that_modifies_its_inputs_is_told_so_by_name(exercise_id):
+    import functools
+
+    ref = reference(exercise_id)
+
+    @functools.wraps(ref)  # same parameter names as the reference
+    def in_place(*args):
+        out = ref(*args)
+        args[0][...] = 0.0  # spoil the first input array
+        return out
+
+    import inspect
+
+    first = next(iter(inspect.signature(ref).parameters))
+    r = check(exercise_id, in_place)
+    assert not r.passed
+    assert f"changed its input `{first}` in place" in r.feedback
+    assert "should gain exactly one count" not in r.feedback
+
+
+def test_an_in_place_dirichlet_update_is_told_it_changed_its_input():
+    def in_place(qa, o, s):
+        qa += np.outer(np.concatenate([o, 1 - o]), np.concatenate([s, 1 - s]))
+        return qa
+
+    r = check("L03.dirichlet_update", in_place)
+    assert "changed its input `qa` in place" in r.feedback
+    assert "exactly one count" not in r.feedback
+
+
+def test_wrong_way_messages_point_the_right_way():
+    from fepteach.exercises import get_exercise
+
+    def wrong(exercise_id, desc):
+        return dict(get_exercise(exercise_id).wrong_answers)[desc]
+
+    r = check("L04.bss_step", wrong("L04.bss_step", "ON inputs only"))
+    assert "column pair total" not in r.feedback
+    r = check("L05.weights_from_activity", wrong("L05.weights_from_activity", "lam instead of lam/2 in the Hebbian accumulator"))
+    assert "division by zero" not in r.feedback and "lam/2" in r.feedback
+    from fepteach.exercises.l07 import _dm_raw
+
+    r = check("L07.decision_map", lambda pi: 32 * _dm_raw(pi, np.maximum))
+    assert "capped" in r.feedback
+    r = check("L06.selection_probabilities", wrong("L06.selection_probabilities", "no guard"))
+    assert "log" not in r.feedback.split("guard at y = 1")[-1] and "1e-6" in r.feedback
+
+
+def test_chunk_risk_grades_the_effective_rule_not_a_floating_point_artefact():
+    def algebraic(G):
+        d = 200 - 400 * np.asarray(G).mean()
+        return 0.55 if d <= 0 else 0.45 if d < 10 else 0.0
+
+    def integer_counts(G):
+        G = np.asarray(G)
+        d = 200 * (np.sum(G == 0) - np.sum(G == 1)) / G.size
+        return 0.55 if d <= 0 else 0.45 if d < 10 else 0.0
+
+    for answer in (algebraic, integer_counts):
+        r = check("L06.chunk_risk", answer)
+        assert r.passed and r.points == r.max_points, r.feedback
+
+    # the student's template, with its blank filled by the algebraically identical expression, gets full marks
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[2] / "exercises" / "06_delayed_plasticity_exercises.ipynb").read_text())
+    src = next("".join(c["source"]) for c in nb["cells"] if "def chunk_risk(G)" in "".join(c["source"]))
+    assert "    delta = ...\n" in src
+    src = src.replace("    delta = ...\n", "    delta = 200 - 400 * G.mean()\n").replace("raise NotImplementedError", "pass  #")
+    scope = {"np": np}
+    exec(src, scope)
+    r = check("L06.chunk_risk", scope["chunk_risk"])
+    assert r.passed and r.points == r.max_points, r.feedback
+
+
+def test_a_correct_pair_returned_as_a_list_gets_full_marks():
+    ref = reference("L04.bss_step")
+    r = check("L04.bss_step", lambda qa, o, phi: list(ref(qa, o, phi)))
+    assert r.passed and r.points == r.max_points, r.feedback
+    ref1 = reference(EX)
+    r = check(EX, lambda *a: [float(v) for v in ref1(*a)])
+    assert r.passed, r.feedback
+
+
+def test_the_checker_writes_nothing_to_stderr_on_complex_answers(capsys):
+    import warnings as _w
+
+    ref = reference(EX)
+    with _w.catch_warnings():
+        _w.simplefilter("error")  # a ComplexWarning would be an error here
+        r = check(EX, lambda *a: ref(*a) + 0j)
+        assert r.passed, r.feedback
+        r = check(EX, lambda *a: ref(*a) + 1j)
+    assert not r.passed and "complex" in r.feedback
+    assert capsys.readouterr().err == ""
+
+
+def test_list_exercises_gives_lesson_id_asks_and_points():
+    from fepteach.exercises import ASKS, EXERCISES, exercise_table, list_exercises
+
+    rows = list_exercises()
+    assert len(rows) == len(EXERCISES)
+    assert all(r.asks in ASKS and r.points > 0 and r.id.startswith(r.lesson + ".") for r in rows)
+    assert [r.lesson for r in rows] == sorted(r.lesson for r in rows)
+    assert all(r.lesson == "L04" for r in list_exercises("L04"))
+    assert "asks" in exercise_table() and "L01.fixed_point" in exercise_table()
+    with pytest.raises(ValueError):
+        list_exercises(asks="copy")
+
+
+def test_register_rejects_an_unknown_kind_of_task():
+    from fepteach.exercises import register
+
+    with pytest.raises(ValueError, match="asks"):
+        register(Exercise(id="T.bad", title="t", reference=lambda: 1, properties=(Property("p", 1, lambda a, r: None),),
+                          hints=("a", "b"), asks="copy"))

@@ -16,6 +16,10 @@ from fepteach.exercises.grade import grade_folder
 ROOT = course_root()
 NAME = "01_rate_neurons_exercises.ipynb"
 
+from fepteach.exercises import list_exercises as _list_exercises
+
+L01_POINTS = sum(r.points for r in _list_exercises("L01"))  # full marks of notebook 01
+
 
 def _with_solution(nb, grade_id, source):
     for cell in nb.cells:
@@ -63,7 +67,7 @@ def graded(tmp_path_factory):
 
 def test_full_solution_gets_full_marks(graded):
     rows, _ = graded
-    assert rows["alice"].status == "graded" and rows["alice"].points == rows["alice"].max_points == 19
+    assert rows["alice"].status == "graded" and rows["alice"].points == rows["alice"].max_points == L01_POINTS
 
 
 def test_untouched_stub_scores_zero_without_error(graded):
@@ -112,7 +116,7 @@ def test_gradebook_and_feedback_files(graded):
         table = list(csv.DictReader(fh))
     assert len(table) == len(rows) == 9
     alice = next(r for r in table if r["student"] == "alice")
-    assert alice["points"] == "19" and alice["L01.fixed_point"] == "4"
+    assert alice["points"] == f"{L01_POINTS:g}" and alice["L01.fixed_point"] == "4"
     fb = (out / "feedback" / "carol__01_rate_neurons_exercises.md").read_text()
     assert "Score:" in fb and "✗" in fb
 
