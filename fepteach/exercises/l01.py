@@ -70,7 +70,7 @@ def _rhs_matches(ans, rng):
                 return "the inhibitory weights W0 should pull the neuron down: they enter with a minus sign"
             if np.allclose(r, -logit(x) + (W1 - W0) @ o + h1 + h0, atol=1e-9):
                 return "the OFF threshold h0 works against h1: it enters with a minus sign"
-            return "differs from eq. (1.1) on random inputs; compare each term (leak, synaptic drive, thresholds) with the equation"
+            return "differs from eq. (N1) on random inputs; compare each term (leak, synaptic drive, thresholds) with the equation"
 
 
 register(
@@ -82,7 +82,7 @@ register(
             Property("returns one rate of change per neuron", 1, _rhs_shape),
             Property("vanishes at the fixed point", 1, _rhs_vanishes_at_fixed_point),
             Property("pulls x back towards the fixed point from either side", 1, _rhs_restoring),
-            Property("agrees with eq. (1.1) on random networks", 1, _rhs_matches),
+            Property("agrees with eq. (N1) on random networks", 1, _rhs_matches),
         ),
         hints=(
             "Eq. (1.1) has three parts: a leak that depends only on x, a synaptic drive (W1 - W0) o, and the threshold difference h1 - h0.",
@@ -209,13 +209,13 @@ def _fp_stationary(ans, rng):
         o, W1, W0, h1, h0 = random_network(rng)
         x = result_array(ans(o, W1, W0, h1, h0), (W1.shape[0],), "x*")
         if np.any(x <= 0) or np.any(x >= 1):
-            return "not a firing rate in (0, 1), so it cannot be a fixed point of eq. (1.1)"
+            return "not a firing rate in (0, 1), so it cannot be a fixed point of eq. (N1)"
         if np.max(np.abs(rhs_x_reference(x, o, W1, W0, h1, h0))) > 1e-8:
             if np.allclose(x, expit((W1 + W0) @ o + h1 - h0)):
                 return "dx/dt is not zero there: W0 is inhibitory and enters with a minus sign"
             if np.allclose(x, expit((W1 - W0) @ o)):
                 return "dx/dt is not zero there: the thresholds h1 - h0 are part of the total input"
-            return "dx/dt of eq. (1.1) is not zero at your x*: set the right-hand side to zero and solve for x"
+            return "dx/dt of eq. (N1) is not zero at your x*: set the right-hand side to zero and solve for x"
 
 
 register(
@@ -226,7 +226,7 @@ register(
         properties=(
             Property("returns one rate per neuron", 1, _fp_shape),
             Property("is a firing rate in (0, 1)", 1, _fp_is_rate),
-            Property("makes dx/dt of eq. (1.1) vanish on random networks", 2, _fp_stationary),
+            Property("makes dx/dt of eq. (N1) vanish on random networks", 2, _fp_stationary),
         ),
         hints=(
             "At the fixed point the leak balances the input: logit(x*) = total input.",
@@ -300,7 +300,7 @@ def _thr_matches(ans, rng):
         if not (np.allclose(h1, r1) and np.allclose(h0, r0)):
             if np.allclose(h1, r1 - phi1) and np.allclose(h0, r0 - phi0):
                 return "the constants phi1, phi0 (the implicit prior) are part of the threshold"
-            return "differs from eq. (1.2) on random weights; sum ln(1 - sigma(W)) over the inputs (axis 1) of each neuron"
+            return "differs from eq. (N4) on random weights; sum ln(1 - sigma(W)) over the inputs (axis 1) of each neuron"
 
 
 register(
@@ -312,7 +312,7 @@ register(
             Property("returns (h1, h0), one value per neuron", 1, _thr_shape),
             Property("limit case: zero weights", 1, _thr_zero_weights),
             Property("dh1/dW1 = -sigma(W1) (finite differences)", 1, _thr_derivative),
-            Property("agrees with eq. (1.2) on random weights", 1, _thr_matches),
+            Property("agrees with eq. (N4) on random weights", 1, _thr_matches),
         ),
         hints=(
             "Each neuron j sums ln(1 - sigma(W[j, i])) over its inputs i, then adds its constant phi[j].",

@@ -48,7 +48,7 @@ def _cost_gradient(ans, rng):
         if abs(g - target) > 1e-5:
             if abs(g + target) < 1e-5:
                 return "dL/dx has the wrong sign: the activity equation must be dx/dt = -dL/dx, so L goes DOWN along the flow"
-            return "dL/dx (finite differences) is not minus the right-hand side of eq. (1.1); check the entropy and input terms"
+            return "dL/dx (finite differences) is not minus the right-hand side of eq. (N1); check the entropy and input terms"
 
 
 def _cost_minimum(ans, rng):
@@ -66,7 +66,7 @@ def _cost_matches(ans, rng):
         o, W1, W0, h1, h0 = _network(rng)
         x = rng.uniform(0.02, 0.98, W1.shape[0])
         if abs(_scalar(ans(x, o, W1, W0, h1, h0), "L") - step_cost_reference(x, o, W1, W0, h1, h0)) > 1e-8:
-            return "differs from eq. (2.2) on random inputs; write (x, 1-x) · [ln(x, 1-x) - (W1, W0) o - (h1, h0)] term by term"
+            return "differs from eq. (N6) on random inputs; write (x, 1-x) · [ln(x, 1-x) - (W1, W0) o - (h1, h0)] term by term"
 
 
 register(
@@ -78,7 +78,7 @@ register(
             Property("returns one number", 1, _cost_scalar),
             Property("dL/dx = -(right-hand side of eq. 1.1) (finite differences)", 2, _cost_gradient),
             Property("minimum value -sum ln(e^v1 + e^v0) at the fixed point", 1, _cost_minimum),
-            Property("agrees with eq. (2.2) on random networks", 1, _cost_matches),
+            Property("agrees with eq. (N6) on random networks", 1, _cost_matches),
         ),
         hints=(
             "Eq. (2.2) pairs each neuron's ON rate x with the ON synapses/threshold (W1, h1) and its OFF rate 1 - x with (W0, h0).",
@@ -136,7 +136,7 @@ def _int_recovers_cost(ans, rng):
     R = result_array(ans(xg, -logit(xg) + I), (xg.size,), "the reconstructed cost")
     L = np.array([step_cost_reference(np.array([v]), o, W1, W0, h1, h0) for v in xg])
     if np.max(np.abs(R - (L - L[0]))) > 1e-4:
-        return "integrating eq. (1.1) on a fine grid should give L(x) - L(x_grid[0]) to about 1e-5; it does not"
+        return "integrating eq. (N1) on a fine grid should give L(x) - L(x_grid[0]) to about 1e-5; it does not"
 
 
 register(
@@ -211,7 +211,7 @@ def _pl_fd(ans, rng):
         if np.allclose(out, x.T @ o, atol=1e-8):
             return ("only the Hebbian term: the threshold h1 depends on W1 (eq. 1.2), and differentiating it gives "
                     "the homeostatic term -(x 1^T) ⊙ sigma(W1)")
-        return "differs from -dL/dW1 computed by finite differences with the adaptive thresholds of eq. (1.2)"
+        return "differs from -dL/dW1 computed by finite differences with the adaptive thresholds of eq. (N4)"
 
 
 def _pl_zero_at_closed_form(ans, rng):

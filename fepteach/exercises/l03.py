@@ -125,7 +125,7 @@ def _fe_matches(ans, rng):
         o, p, q, d = _one_factor(rng)
         s = float(rng.uniform(0.02, 0.98))
         if abs(_scalar(ans(s, o, p, q, d), "F") - free_energy_reference(s, o, p, q, d)) > 1e-9:
-            return "differs from eq. (3.2) on random beliefs and models"
+            return "differs from eq. (B2) on random beliefs and models"
 
 
 register(
@@ -136,7 +136,7 @@ register(
         properties=(
             Property("equals -ln P(o) at the exact posterior", 2, _fe_at_posterior),
             Property("F(s) - F(posterior) = KL divergence", 1, _fe_kl),
-            Property("agrees with eq. (3.2) on random inputs", 1, _fe_matches),
+            Property("agrees with eq. (B2) on random inputs", 1, _fe_matches),
         ),
         hints=(
             "F = (expected log belief) - (expected log joint): s ln s + (1-s) ln(1-s) - s v1 - (1-s) v0, with v1, v0 the log joints of the previous exercise.",

@@ -153,7 +153,7 @@ register(
         reference=bss_step_reference,
         properties=(
             Property("returns (x, qa_new) with shapes (Ns,), (2No, 2Ns)", 1, _step_shape),
-            Property("x is the posterior of eq. (3.3) under the current counts", 2, _step_posterior),
+            Property("x is the posterior of eq. (B3) under the current counts", 2, _step_posterior),
             Property("qa grows by the outer product (o; 1-o)(x; 1-x)^T", 1, _step_learning),
             Property("does not modify its input qa", 1, _step_no_mutation),
         ),

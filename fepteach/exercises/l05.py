@@ -20,7 +20,7 @@ def _thresholds(W1, W0, phi1, phi0):
 
 
 # ---------------------------------------------------------------------------
-# L05.implied_prior — eq. (5.1)
+# L05.implied_prior — eq. (R1)
 # ---------------------------------------------------------------------------
 def implied_prior_reference(x):
     """phi1 = ln <x>, phi0 = ln(1 - <x>), the mean over time (axis 0). x (T, Nx). Returns (phi1, phi0), each (Nx,)."""
@@ -58,7 +58,7 @@ def _ip_matches(ans, rng):
     r1, r0 = implied_prior_reference(x)
     if not (np.allclose(phi1, r1, atol=1e-9) and np.allclose(phi0, r0, atol=1e-9)):
         if np.allclose(phi1, np.log(x).mean(axis=0), atol=1e-9):
-            return "you averaged ln x; eq. (5.1) takes the log of the mean activity, ln <x>"
+            return "you averaged ln x; eq. (R1) takes the log of the mean activity, ln <x>"
         return "differs from phi1 = ln <x>, phi0 = ln(1 - <x>) with <x> the time average"
 
 
@@ -84,7 +84,7 @@ register(
         properties=(
             Property("returns (phi1, phi0), one value per neuron", 1, _ip_shape),
             Property("exp(phi1) + exp(phi0) = 1", 1, _ip_normalised),
-            Property("agrees with eq. (5.1)", 1, _ip_matches),
+            Property("agrees with eq. (R1)", 1, _ip_matches),
             Property("recovers the prior of a self-consistent network", 1, _ip_self_consistent),
         ),
         hints=(
@@ -241,7 +241,7 @@ register(
             Property("returns one number", 1, _sc_scalar),
             Property("equals -sum ln(e^v1 + e^v0) at the fixed point", 1, _sc_fixed_point),
             Property("is minimal at the fixed point", 1, _sc_minimum),
-            Property("agrees with eq. (2.2) for arbitrary activity", 1, _sc_matches),
+            Property("agrees with eq. (N6) for arbitrary activity", 1, _sc_matches),
         ),
         hints=(
             "Two halves: the ON half x (ln x - W1 o - h1) and the OFF half (1 - x)(ln(1 - x) - W0 o - h0), summed over time and neurons.",
@@ -419,7 +419,7 @@ def _dg_prior(ans, rng):
     if np.max(np.abs(p - truth)) > PRIOR_TOLERANCE:
         mean_rate = _mystery().x.mean(axis=0)
         if np.allclose(p, mean_rate, atol=0.01):
-            return ("your estimate is the mean activity, eq. (5.1): it is pulled toward how often each source was ON in this "
+            return ("your estimate is the mean activity, eq. (R1): it is pulled toward how often each source was ON in this "
                     "particular recording; the thresholds themselves carry the prior (read phi1 - phi0 from the activity, "
                     "the inputs and the reconstructed weights)")
         if np.allclose(p, 0.5, atol=0.01):
@@ -456,7 +456,7 @@ register(
             "state, np.log(p), np.log(1 - p)).x.mean(axis=0).",
         ),
         wrong_answers=(
-            ("eq. (5.1) mean-activity readout", {"prior": (0.421, 0.729), "next_mean_activity": (0.409, 0.746)}),
+            ("eq. (R1) mean-activity readout", {"prior": (0.421, 0.729), "next_mean_activity": (0.409, 0.746)}),
             ("a flat prior assumed", {"prior": (0.5, 0.5), "next_mean_activity": (0.415, 0.746)}),
             ("the two neurons swapped", {"prior": (0.768, 0.350), "next_mean_activity": (0.746, 0.402)}),
         ),

@@ -114,7 +114,7 @@ register(
 
 
 # ---------------------------------------------------------------------------
-# L06.policy_update — SPEC eq. (3.7), §8.8 (per-chunk floor)
+# L06.policy_update — SPEC eq. (T10), §8.8 (per-chunk floor)
 # ---------------------------------------------------------------------------
 def policy_update_reference(qci, q, d, gammas, chunk=200):
     """Risk-weighted Hebbian learning of the policy counts, floored at 1 after every chunk.
@@ -228,7 +228,7 @@ register(
 
 
 # ---------------------------------------------------------------------------
-# L06.selection_probabilities — SPEC eq. (6.1), oracle O18
+# L06.selection_probabilities — SPEC eq. (T13), oracle O18
 # ---------------------------------------------------------------------------
 def selection_probabilities_reference(y):
     """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6). y (Ny,) in [0, 1]. Returns (Ny,)."""
@@ -371,7 +371,7 @@ register(
 
 
 # ---------------------------------------------------------------------------
-# L06.output_plasticity — SPEC eq. (2.7), oracle O3
+# L06.output_plasticity — SPEC eq. (T4), oracle O3
 # ---------------------------------------------------------------------------
 def output_plasticity_reference(y, x_prev, V1, gamma):
     """-dL/dV1 = sum_tau (1 - 2 gamma_tau) [y_tau x_{tau-1}^T - (y_tau 1^T) * sigma(V1)].
@@ -414,7 +414,7 @@ def _op_matches(ans, rng):
         w = (1.0 - 2.0 * g)[:, None] * y
         if np.allclose(out, w.T @ xp, atol=1e-10):
             return "the homeostatic term is missing: subtract (y 1^T) * sigma(V1), which comes from the adaptive threshold m1"
-        return "differs from -dL/dV1 of eq. (2.7) for step-wise risks; the homeostatic term uses the postsynaptic y and sigma(V1)"
+        return "differs from -dL/dV1 of eq. (T4) for step-wise risks; the homeostatic term uses the postsynaptic y and sigma(V1)"
 
 
 register(
