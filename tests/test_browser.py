@@ -124,7 +124,8 @@ def lab(tmp_path_factory):
     log = (work / "server.log").open("w")
     # Kernels must use the inline backend a learner gets (conftest sets MPLBACKEND=Agg for the other tests);
     # they keep the suite's IPython start-up guards (no network) through IPYTHONDIR.
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    # FEPTEACH_FAST=1 shortens Lesson 07's simulations: these tests check what the browser shows, not the numbers.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | {"FEPTEACH_FAST": "1"}
     proc = subprocess.Popen(cmd, cwd=course, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
