@@ -213,7 +213,7 @@ def run_pointer(notebook_name: str, folder: str, colab_repo: str | None = None) 
         f"- **On your computer:** `pip install fepteach`, then `fepteach start` opens the course in JupyterLab "
         f"(from a checkout: `python3 bootstrap.py course`); this notebook is `{folder}/{notebook_name}`.\n"
         f"- **On Google Colab:** {colab}; its first cell installs fepteach.\n"
-        f"- **Download:** [{notebook_name}](../notebooks/{folder}/{notebook_name}).\n"
+        f'- **Download:** <a href="../notebooks/{folder}/{notebook_name}" download>{notebook_name}</a>.\n'
         ":::\n"
     )
 
@@ -324,15 +324,27 @@ def run_sphinx(src: Path, out: Path) -> Path:
     return html_dir
 
 
-def build(out: Path = ROOT / "build" / "site", jobs: int = 2, colab_repo: str | None = None) -> Path:
-    """Execute the lessons, assemble the sources and build the HTML; returns the HTML folder."""
+def build(out: Path = ROOT / "build" / "site", jobs: int = 2, colab_repo: str | None = None, reuse: bool = False) -> Path:
+    """Execute the lessons, assemble the sources and build the HTML; returns the HTML folder.
+
+    The executed notebooks are kept in ``out/executed``; ``reuse=True`` (authors iterating on the
+    site's look) takes them from there instead of executing again.
+    """
     out.mkdir(parents=True, exist_ok=True)
     os.environ["FEPTEACH_PROGRESS"] = "0"
     os.environ.pop("MPLBACKEND", None)  # kernels use the inline backend, as for a learner
     lessons = lesson_notebooks()
-    print(f"Executing {len(lessons)} lesson(s) ...", flush=True)
-    with tempfile.TemporaryDirectory(prefix="fepteach-site-") as tmp:
-        executed = execute_all(lessons, Path(tmp), jobs=jobs)
+    cache = out / "executed"
+    if reuse and all((cache / p.name).exists() for p in lessons):
+        print(f"Reusing the {len(lessons)} executed lesson(s) in {cache}", flush=True)
+        executed = {p.name: (nbformat.read(cache / p.name, as_version=4), 0.0) for p in lessons}
+    else:
+        print(f"Executing {len(lessons)} lesson(s) ...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="fepteach-site-") as tmp:
+            executed = execute_all(lessons, Path(tmp), jobs=jobs)
+        cache.mkdir(exist_ok=True)
+        for name, (nb, _) in executed.items():
+            nbformat.write(nb, cache / name)
     for name, (nb, _) in executed.items():
         errs = error_outputs(nb)
         if errs:
@@ -349,10 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="lessons executed at once (default: 2)")
     parser.add_argument("--colab-repo", default=os.environ.get("FEPTEACH_COLAB_REPO"),
                         help="owner/name of a public GitHub copy, for direct 'Open in Colab' links")
+    parser.add_argument("--reuse-executed", action="store_true",
+                        help="take the executed lessons from the previous build (for work on the site's look only)")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
     try:
-        html_dir = build(Path(args.out).resolve(), jobs=args.jobs, colab_repo=args.colab_repo)
+        html_dir = build(Path(args.out).resolve(), jobs=args.jobs, colab_repo=args.colab_repo, reuse=args.reuse_executed)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"Site build FAILED: {exc}", file=sys.stderr)
         return 1

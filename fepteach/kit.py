@@ -460,7 +460,9 @@ def answers_page(root: Path, lessons: list[Lesson]) -> str:
                 out += [f"### {a.section or 'Questions'}", ""]
                 section = a.section
             out += [a.question, "", "**Answer.** " + a.answer, "", "---", ""]
-    return "\n".join(out)
+    while out and out[-1] in ("", "---"):  # a page may not end with a rule
+        out.pop()
+    return "\n".join(out) + "\n"
 
 
 def write_pages(dest: Path, root: Path) -> list[Path]:

@@ -196,37 +196,54 @@ def test_run_pointer_names_local_start_and_colab():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The built site's HTML folder: ``$FEPTEACH_SITE_DIR/html`` when set, else a fresh build (slow)."""
+def built(tmp_path_factory):
+    """The built site's folder (``html/`` and the Sphinx sources ``src/``): ``$FEPTEACH_SITE_DIR``, else a fresh build (slow)."""
     given = os.environ.get("FEPTEACH_SITE_DIR")
     if given:
-        html = Path(given) / "html"
-        assert (html / "index.html").exists(), f"FEPTEACH_SITE_DIR={given} holds no built site"
-        return html
+        out = Path(given).resolve()
+        assert (out / "html" / "index.html").exists(), f"FEPTEACH_SITE_DIR={given} holds no built site"
+        return out
     builder = _load_builder()
     out = tmp_path_factory.mktemp("site")
     assert builder.main(["--out", str(out)]) == 0
-    return out / "html"
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(built):
+    """The built site's HTML folder."""
+    return built / "html"
 
 
 def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _figure_outputs(nb_path: Path) -> int:
+    """How many figures (``show_figure`` HTML) an executed notebook displays."""
+    nb = nbformat.read(nb_path, as_version=4)
+    return sum("<figure" in "".join(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
+               for o in c.get("outputs", []))
+
+
 @pytest.mark.slow
-def test_site_has_a_page_per_lesson_with_figures_and_no_errors(site):
+def test_site_has_a_page_per_lesson_with_figures_and_no_errors(built, site):
     for nb_path in LESSONS:
         page = site / "lessons" / (nb_path.stem + ".html")
         assert page.exists(), f"no page for {nb_path.name}"
         html = _text(page)
         assert "Traceback (most recent call last)" not in html and 'class="output traceback' not in html, nb_path.name
         assert "Error displaying widget" not in html and "application/vnd.jupyter.widget-view+json" not in html
-        call_sites = nb_path.read_text().count("show_figure(")
+        shown = _figure_outputs(built / "src" / "lessons" / nb_path.name)  # the fresh execution's figures
         figures = len(re.findall(r"<figure[^>]*>\s*<img src=\"data:image/png", html))
-        assert figures >= call_sites, f"{nb_path.name}: {figures} figures on the page, {call_sites} show_figure calls"
+        assert figures == shown, f"{nb_path.name}: {figures} figures on the page, {shown} in the executed notebook"
+        if "show_figure(" in nb_path.read_text():
+            assert figures >= 1, f"{nb_path.name}: shows figures in JupyterLab but none on its page"
         if "_widget(" in nb_path.read_text():
             assert "fepteach-widget-note" in html and re.search(r'<img src="data:image/png[^>]+alt="Snapshot', html), nb_path.name
-        assert "fepteach start" in html and "Colab" in html, f"{nb_path.name}: no 'run this lesson' pointer"
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+        assert "fepteach start" in text and "Colab" in text, f"{nb_path.name}: no 'run this lesson' pointer"
+        assert f'href="../notebooks/lessons/{nb_path.name}"' in html and (site / "notebooks" / "lessons" / nb_path.name).exists()
 
 
 @pytest.mark.slow
