@@ -22,6 +22,7 @@ html_theme = "sphinx_book_theme"
 html_title = "fepteach: canonical neural networks as Bayesian inference"
 html_static_path = ["_static"]
 html_css_files = ["fepteach.css"]
+html_js_files = ["fepteach.js"]
 html_extra_path = ["_extra"]
 html_theme_options = {
     "show_toc_level": 2,
