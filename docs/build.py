@@ -297,6 +297,9 @@ def assemble(src: Path, executed: dict, root: Path = ROOT, colab_repo: str | Non
     src.mkdir(parents=True)
     shutil.copy2(DOCS / "conf.py", src / "conf.py")
     shutil.copytree(DOCS / "_static", src / "_static")
+    mathjax = local_mathjax()
+    if mathjax is not None:
+        shutil.copytree(mathjax, src / "_static" / "mathjax")
     (src / "index.md").write_text(INDEX)
     for folder in ("lessons", "exercises"):
         (src / folder).mkdir()
@@ -311,6 +314,17 @@ def assemble(src: Path, executed: dict, root: Path = ROOT, colab_repo: str | Non
         nbformat.write(nb, src / "exercises" / path.name)
         shutil.copy2(path, src / "_extra" / "notebooks" / "exercises" / path.name)
     write_lecturer_pages(src / "lecturer", root)
+
+
+def local_mathjax() -> Path | None:
+    """MathJax's files from the ``jupyter-server-mathjax`` package (the ``site`` extra), or None when missing."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        print("note: jupyter-server-mathjax is not installed; pages will load MathJax from its CDN", flush=True)
+        return None
+    static = Path(jupyter_server_mathjax.__file__).parent / "static"
+    return static if (static / "MathJax.js").exists() else None
 
 
 def run_sphinx(src: Path, out: Path) -> Path:

@@ -4,6 +4,8 @@
 the lecturer kit) in ``build/site-src`` next to a copy of this file, then runs Sphinx there.
 """
 
+from pathlib import Path
+
 project = "fepteach"
 author = "fepteach developers"
 copyright = "fepteach developers; lesson text CC-BY-4.0, code MIT"
@@ -32,3 +34,15 @@ html_theme_options = {
 }
 html_last_updated_fmt = None
 html_show_sourcelink = False
+
+# Math offline: MathJax 2 from the jupyter-server-mathjax wheel, copied into _static/mathjax by docs/build.py.
+# Without it Sphinx's default (MathJax 3 from its CDN) is used, which needs a network when the pages are viewed.
+if (Path(__file__).parent / "_static" / "mathjax" / "MathJax.js").exists():
+    mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    mathjax3_config = None
+    mathjax2_config = {
+        "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": True,
+                    "ignoreClass": "document", "processClass": "math|output_area"},
+        "messageStyle": "none",
+        "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web"},  # the fonts the wheel ships
+    }

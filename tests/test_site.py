@@ -256,6 +256,8 @@ def test_site_has_student_exercises_only_lecturer_kit_and_search(site):
     for name in ("index", "schedules", "times", "objectives", "answers", "misconceptions"):
         assert (site / "lecturer" / f"{name}.html").exists(), name
     assert (site / "search.html").exists()
+    assert (site / "_static" / "mathjax" / "MathJax.js").exists(), "math must typeset offline (jupyter-server-mathjax)"
+    assert 'src="../_static/mathjax/MathJax.js' in _text(site / "lessons" / (LESSONS[0].stem + ".html"))
     index = _text(site / "searchindex.js")
     first = kit.read_lesson(LESSONS[-1]).title.split()[0].lower()
     assert first in index.lower() and "lessons/" in index
