@@ -375,9 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="lessons executed at once (default: 2)")
     parser.add_argument("--colab-repo", default=os.environ.get("FEPTEACH_COLAB_REPO"),
                         help="owner/name of a public GitHub copy, for direct 'Open in Colab' links")
+    parser.add_argument("--fast", action="store_true",
+                        help="FEPTEACH_FAST=1: shortened long simulations (a quicker check of the build, as in CI; "
+                             "not for publishing)")
     parser.add_argument("--reuse-executed", action="store_true",
                         help="take the executed lessons from the previous build (for work on the site's look only)")
     args = parser.parse_args(argv)
+    if args.fast:
+        os.environ["FEPTEACH_FAST"] = "1"
     t0 = time.monotonic()
     try:
         html_dir = build(Path(args.out).resolve(), jobs=args.jobs, colab_repo=args.colab_repo, reuse=args.reuse_executed)
