@@ -210,6 +210,16 @@ def _move_slider(page, output) -> bool:
     return True
 
 
+def _shutdown_kernel(base: str, token: str, notebook: str) -> None:
+    """Delete the notebook's session (and so its kernel) through the server's REST API."""
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=30) as r:
+        sessions = json.load(r)
+    for s in sessions:
+        if s.get("path") == notebook:
+            req = urllib.request.Request(f"{base}/api/sessions/{s['id']}?token={token}", method="DELETE")
+            urllib.request.urlopen(req, timeout=60).close()
+
+
 def _saved_outputs(path: Path) -> list[dict]:
     nb = json.loads(path.read_text())
     return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
@@ -271,4 +281,5 @@ def test_notebook_runs_in_a_real_browser(lab, browser, notebook):
     finally:
         page.screenshot(path=str(shot))
         context.close()
+        _shutdown_kernel(base, token, notebook)  # one kernel at a time on a 2-core machine
     assert shot.stat().st_size > 0
