@@ -17,7 +17,6 @@ Nothing is downloaded: every asset comes from installed Python packages.
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import html
 import os
