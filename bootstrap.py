@@ -50,7 +50,7 @@ def ensure_environment() -> Path:
 
 def build_site(py: Path, args: list[str]) -> int:
     """Install the ``site`` extra when missing, then build the course site (docs/build.py prints where it is)."""
-    probe = "import sphinx, myst_nb, sphinx_book_theme"
+    probe = "import sphinx, myst_nb, sphinx_book_theme, jupyter_server_mathjax"
     if subprocess.call([str(py), "-c", probe], stderr=subprocess.DEVNULL) != 0:
         print("Installing the site tools (Sphinx, myst-nb) ...", flush=True)
         subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[site]"])
