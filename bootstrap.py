@@ -3,6 +3,7 @@
 
     python3 bootstrap.py course [DIR]   create .venv, install fepteach, open the course in JupyterLab
     python3 bootstrap.py test [ARGS]    create .venv, install fepteach with its test extra, run the test suite
+    python3 bootstrap.py site [ARGS]    create .venv, install the site extra, build the static course site (offline)
 
 The virtual environment lives in ./.venv. Re-running is fast: the install step is
 skipped while pyproject.toml is unchanged. Extra ARGS are passed on to
@@ -47,11 +48,22 @@ def ensure_environment() -> Path:
     return py
 
 
+def build_site(py: Path, args: list[str]) -> int:
+    """Install the ``site`` extra when missing, then build the course site (docs/build.py prints where it is)."""
+    probe = "import sphinx, myst_nb, sphinx_book_theme, jupyter_server_mathjax"
+    if subprocess.call([str(py), "-c", probe], stderr=subprocess.DEVNULL) != 0:
+        print("Installing the site tools (Sphinx, myst-nb) ...", flush=True)
+        subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[site]"])
+    return subprocess.call([str(py), str(ROOT / "docs" / "build.py"), *args], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("course", "test"):
+    if not argv or argv[0] not in ("course", "test", "site"):
         print(__doc__)
         return 2
     py = ensure_environment()
+    if argv[0] == "site":
+        return build_site(py, argv[1:])
     if argv[0] == "course":
         return subprocess.call([str(py), "-m", "fepteach", "start", *argv[1:]], cwd=ROOT)
     args = argv[1:] or ["-n", "auto", "--dist", "loadfile"]  # both cores; one notebook per worker

@@ -4,6 +4,7 @@
     fepteach build-exercises [--check]                regenerate student notebooks from instructor sources
     fepteach grade SUBMISSIONS [--out DIR] [limits]   batch-grade submitted notebooks in a sandbox
     fepteach maze run|plot ...                        maze-agent simulations (see ``fepteach maze -h``)
+    fepteach figures LESSON [--out DIR]               export a lesson's figures with captions as PNG and SVG
 """
 
 from __future__ import annotations
@@ -104,6 +105,33 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from .course import lesson_files
+    from .figures import export_figures, resolve_lesson
+
+    try:
+        lesson = resolve_lesson(args.lesson, lesson_files())
+    except ValueError as exc:
+        print(f"fepteach figures: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out or f"figures/{lesson.stem}")
+    print(f"Running {lesson.name} and exporting its figures ...", flush=True)
+    try:
+        records = export_figures(lesson, out)
+    except RuntimeError as exc:
+        print(f"fepteach figures: {exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {len(records)} figure(s) as PNG and SVG; captions: {out / 'figures.md'}")
+    return 0
+
+
+def _add_figures_parser(sub) -> None:
+    p = sub.add_parser("figures", help="export every figure of a lesson, with its caption, as PNG and SVG (for slides)")
+    p.add_argument("lesson", help="lesson notebook path, number (e.g. 4) or file-name prefix")
+    p.add_argument("--out", default=None, help="output folder (default: ./figures/<lesson>)")
+    p.set_defaults(func=_cmd_figures)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for ``--help``)."""
     parser = argparse.ArgumentParser(prog="fepteach", description="Canonical neural networks as Bayesian inference: a Jupyter course.")
@@ -140,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import maze_cli
 
     maze_cli.register(sub)
+    _add_figures_parser(sub)
     return parser
 
 
