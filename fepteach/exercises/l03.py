@@ -379,7 +379,7 @@ def _lf_totals(net):
     h1, h0 = n.thresholds()
     L = cost_terms(n.x, net["o"], n.W1, n.W0, h1, h0)
     b = network_to_bayes(n)
-    F = free_energy_terms(b.s[:, : n.x.shape[1]], net["o"], np.log(b.A), np.log(b.D))
+    F = free_energy_terms(b.s_stacked[:, : n.x.shape[1]], net["o"], np.log(b.A), np.log(b.D))
     return np.array([[float(getattr(L, c).sum()), float(F[f].sum())] for c, f in _TRUE_MATCH.items()])
 
 
