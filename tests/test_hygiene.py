@@ -176,3 +176,20 @@ def test_a_notebook_resumed_on_a_replaced_xdist_worker_fails_loudly(tmp_path):
     assert "crashed" in res.stdout, res.stdout
     assert "did not run in this kernel" in res.stdout, res.stdout
     assert "NameError" not in res.stdout, res.stdout
+
+
+def test_every_notebook_starts_with_the_same_colab_cell():
+    """One Colab set-up cell for all notebooks: it installs fepteach on Colab and, if that fails,
+    prints what to do instead of raising (lessons and exercises 04/05 used to raise)."""
+    root = Path(__file__).resolve().parents[1]
+    notebooks = sorted(root.glob("lessons/[0-9]*.ipynb")) + sorted(root.glob("exercises/**/[0-9]*.ipynb"))
+    assert len(notebooks) == 21
+    first = {}
+    for nb in notebooks:
+        cells = json.loads(nb.read_text())["cells"]
+        first[nb.relative_to(root).as_posix()] = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+    reference = first["lessons/01_rate_neurons.ipynb"]
+    assert 'if "google.colab" in sys.modules:' in reference and "check=True" not in reference
+    assert "print(" in reference
+    differ = [name for name, src in first.items() if src != reference]
+    assert not differ, f"first (Colab) cell differs from Lesson 01's in: {differ}"
