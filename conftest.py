@@ -61,9 +61,24 @@ CELL_TIMEOUT = {
 # Heavy tests: (path prefix, test-name prefix or "" for the whole file). Notebooks are
 # marked here, by node id; Python tests carry a @pytest.mark.slow decorator.
 SLOW: list[tuple[str, str]] = [
+    # lessons with long simulations (01 and 03 stay in the fast loop)
+    ("lessons/02_cost_reconstruction.ipynb", ""),
+    ("lessons/04_blind_source_separation.ipynb", ""),
+    ("lessons/05_reverse_engineering.ipynb", ""),
+    ("lessons/06_delayed_plasticity.ipynb", ""),
     ("lessons/07_maze_agent.ipynb", ""),
+    # both 07 exercise notebooks; the instructor versions run the reference solutions, the
+    # student versions (fast loop) run the same checks on the stubs
     ("exercises/07_maze_agent_exercises.ipynb", ""),
-    ("exercises/instructor/07_maze_agent_exercises.ipynb", ""),
+    *((f"exercises/instructor/{n}", "") for n in (
+        "01_rate_neurons_exercises.ipynb",
+        "02_cost_reconstruction_exercises.ipynb",
+        "03_bayes_equivalence_exercises.ipynb",
+        "04_blind_source_separation_exercises.ipynb",
+        "05_reverse_engineering_exercises.ipynb",
+        "06_delayed_plasticity_exercises.ipynb",
+        "07_maze_agent_exercises.ipynb",
+    )),
 ]
 
 try:  # nbval is part of the test extra; without it there are no notebook items
