@@ -135,6 +135,7 @@ def test_a_notebook_cell_writing_to_stderr_fails_the_suite(tmp_path):
     assert "wrote to stderr" in res.stdout and "noisy lesson" in res.stdout
 
 
+@pytest.mark.slow
 def test_a_kernel_death_fails_at_once_with_its_reason(tmp_path):
     """A kernel killed mid-notebook fails that cell within seconds (not after the cell timeout), saying why."""
     res, took = _run_notebook_in_layout(
@@ -147,6 +148,7 @@ def test_a_kernel_death_fails_at_once_with_its_reason(tmp_path):
     assert took < 120, f"took {took:.0f} s: the death was noticed only at the cell timeout"
 
 
+@pytest.mark.slow
 def test_a_cell_timeout_fails_instead_of_passing(tmp_path):
     """nbval alone counts a timed-out cell as passed when the kernel goes idle later, and the rest as xfail.
 
