@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One-step setup for fepteach: needs only Python >= 3.10.
 
-    python3 bootstrap.py course [DIR]   create .venv, install fepteach, open the course in JupyterLab
+    python3 bootstrap.py course [DIR]   create .venv, install fepteach (runtime only), open the course in JupyterLab
     python3 bootstrap.py test [ARGS]    create .venv, install fepteach with its test extra, run the test suite
     python3 bootstrap.py site [ARGS]    create .venv, install the site extra, build the static course site (offline)
 
@@ -29,7 +29,18 @@ def venv_python() -> Path:
     return VENV / sub
 
 
-def ensure_environment() -> Path:
+def _installed(stamp_text: str, want: str) -> set[str]:
+    """The extras a stamp records as installed for this pyproject.toml ("" = the runtime dependencies)."""
+    digest, _, extras = stamp_text.strip().partition(" ")
+    return set(extras.split(",")) | {""} if digest == want else set()
+
+
+def ensure_environment(extra: str = "") -> Path:
+    """Create .venv if needed and install fepteach into it: with ``extra`` (e.g. "test") or the runtime only.
+
+    The stamp records the pyproject.toml hash and the extras installed, so a course run after
+    a test run reinstalls nothing, and a test run after a course run adds the test extra.
+    """
     if sys.version_info < (3, 10):
         sys.exit(f"fepteach needs Python >= 3.10; this is {sys.version.split()[0]}")
     py = venv_python()
@@ -40,11 +51,14 @@ def ensure_environment() -> Path:
         except Exception as exc:  # e.g. Debian without python3-venv
             sys.exit(f"Could not create a virtual environment ({exc}). On Debian/Ubuntu: apt install python3-venv")
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if not STAMP.exists() or STAMP.read_text().strip() != want:
+    have = _installed(STAMP.read_text(), want) if STAMP.exists() else set()
+    if extra not in have:
         print("Installing fepteach and its dependencies (first run takes a few minutes) ...", flush=True)
         subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
-        STAMP.write_text(want)
+        target = f"{ROOT}[{extra}]" if extra else str(ROOT)
+        subprocess.check_call([str(py), "-m", "pip", "install", "--quiet", "-e", target])
+        have = (have or {""}) | {extra}
+        STAMP.write_text(f"{want} {','.join(sorted(have - {''}))}".strip())
     return py
 
 
@@ -61,7 +75,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("course", "test", "site"):
         print(__doc__)
         return 2
-    py = ensure_environment()
+    py = ensure_environment("" if argv[0] == "course" else "test")
     if argv[0] == "site":
         return build_site(py, argv[1:])
     if argv[0] == "course":

@@ -1,6 +1,6 @@
 """The ``fepteach`` command line.
 
-    fepteach start [DIR] [--no-browser] [--dry-run]   copy the course into DIR and open JupyterLab
+    fepteach start [DIR] [--no-browser] [--dry-run] [--update]   copy the course into DIR and open JupyterLab
     fepteach build-exercises [--check]                regenerate student notebooks from instructor sources
     fepteach grade SUBMISSIONS [--out DIR] [limits]   batch-grade submitted notebooks in a sandbox
     fepteach maze run|plot ...                        maze-agent simulations (see ``fepteach maze -h``)
@@ -18,39 +18,108 @@ from pathlib import Path
 from . import __version__
 
 
+COURSE_JUPYTER_CONFIG = Path(__file__).resolve().parent / "_jupyter_config"
+
+
+def _free_port(preferred: int = 8888) -> int:
+    """``preferred`` if nothing listens there on this machine, else a free port."""
+    import socket
+
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError("no free port")  # pragma: no cover
+
+
+def _wait_until_serving(proc, url: str, timeout: float) -> bool:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def _cmd_start(args: argparse.Namespace) -> int:
+    import secrets
+    import threading
+
     from .course import copy_course, lesson_files
 
     dest = Path(args.dir).expanduser().resolve()
     if dest.exists() and not dest.is_dir():
         print(f"fepteach start: {dest} exists and is not a folder; choose another DIR", file=sys.stderr)
         return 2
-    plan = copy_course(dest, dry_run=args.dry_run)
+    plan = copy_course(dest, dry_run=args.dry_run, update=args.update)
     verb = "would copy" if args.dry_run else "copied"
     print(f"Course folder: {dest}")
     print(f"  {verb} {len(plan.copied)} notebook(s)")
     if plan.unchanged:
         print(f"  {len(plan.unchanged)} already present and unchanged")
+    if plan.updated:
+        print(f"  {'would update' if args.dry_run else 'updated'} {len(plan.updated)} notebook(s) you had not edited "
+              "to the new version")
+    if plan.outdated:
+        print(f"  {len(plan.outdated)} notebook(s) you have not edited have a newer version; "
+              "`fepteach start --update` replaces them:")
+        for rel in plan.outdated:
+            print(f"    {rel}")
     if plan.kept:
         print(f"  kept {len(plan.kept)} notebook(s) you have edited (not overwritten):")
         for rel in plan.kept:
             print(f"    {rel}")
     first = lesson_files()[0].name
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={dest}", f"lessons/{first}"]
+    port = args.port or _free_port()
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={dest}", f"--port={port}",
+           "--ServerApp.port_retries=0", "--ServerApp.log_level=WARN", f"lessons/{first}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and Colab-like machines run as root
     if args.no_browser:
         cmd.append("--no-browser")
-    if args.port:
-        cmd.append(f"--port={args.port}")
+    url = f"http://localhost:{port}/lab/tree/lessons/{first}?token={token}"
     if args.dry_run:
         print("Would run: " + " ".join(cmd))
         return 0
+    env = dict(os.environ, JUPYTER_TOKEN=token)
+    # The course's JupyterLab defaults (no "Jupyter news?" toast), below the learner's own settings.
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [str(COURSE_JUPYTER_CONFIG),
+                                                               os.environ.get("JUPYTER_CONFIG_PATH")]))
     print("Starting JupyterLab (Ctrl-C to stop) ...", flush=True)
+    proc = subprocess.Popen(cmd, cwd=dest, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            bufsize=1)
+
+    def forward():
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+
+    pump = threading.Thread(target=forward, daemon=True)
+    pump.start()
     try:
-        return subprocess.call(cmd, cwd=dest)
+        if _wait_until_serving(proc, f"http://127.0.0.1:{port}/api/status?token={token}", timeout=300):
+            print(f"\nJupyterLab is running. Open Lesson 01 with this link:\n{url}", flush=True)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         return 0
+    finally:
+        pump.join(timeout=5)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -142,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default="fepteach-course", help="working folder (default: ./fepteach-course)")
     p.add_argument("--no-browser", action="store_true", help="start JupyterLab without opening a browser")
     p.add_argument("--dry-run", action="store_true", help="print what would be copied and run, do nothing")
-    p.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: JupyterLab's choice)")
+    p.add_argument("--port", type=int, default=None, help="port for JupyterLab (default: 8888, or a free one)")
+    p.add_argument("--update", action="store_true",
+                   help="replace notebooks you have not edited with their newer shipped version")
     p.set_defaults(func=_cmd_start)
 
     p = sub.add_parser("build-exercises", help="regenerate the student exercise notebooks from the instructor sources")

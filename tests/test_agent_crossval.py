@@ -64,6 +64,7 @@ def _drive_authors_agent(maze, params, seed, T):
     return model, np.array(decisions), np.array(qs_list), np.array(prob_list), np.array(qd_list)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("e_right, maze_seed, seed, reached", [(0.15, 1, 7, False), (0.25, 1, 7, True), (0.35, 3, 5, True)])
 def test_O44_crossval_with_authors_pomdp(e_right, maze_seed, seed, reached):
     """A failed (20000-step) and two successful trials: q, y, pi, counts after learning and F agree."""

@@ -27,6 +27,7 @@ def _compare(rec, new_ref, F_ref, s, new_fast, T=20000):
     assert np.array_equal(s.e_hat, ag.decision_frequencies(rec.decisions, rec.t_end, T))
 
 
+@pytest.mark.slow
 def test_reference_and_fast_engine_agree_over_two_full_trials():
     m = mz.make_maze(np.random.default_rng(11))
     rng_ref, rng_fast = np.random.default_rng(12), np.random.default_rng(12)

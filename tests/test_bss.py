@@ -98,6 +98,7 @@ def test_prior_phi_layout():
 # ---------------------------------------------------------------------------
 # Fast path = readable path
 # ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_fast_kernel_agrees_with_readable_reference_full_run():
     """The numba kernel and the per-step reference (pomdp.dirichlet_log_mean) agree over T = 10^4 steps.
 
@@ -248,6 +249,7 @@ def test_O21_digamma_vs_log_mean_expectation():
         assert np.abs(c1 - c2).max() <= 0.01
 
 
+@pytest.mark.slow
 def test_O22_alpha_sweep():
     """Mean matched |corr| at p = 0.5 >= 0.85, at p in {0.05, 0.1, 0.9, 0.95} <= 0.65; argmax in [0.4, 0.6]."""
     p = 0.05 * np.arange(1, 20)
@@ -287,6 +289,7 @@ def landscapes():
     return [bss.cost_landscape(_data(seed).o) for seed in SEEDS]
 
 
+@pytest.mark.slow
 def test_O24_landscape_symmetry(landscapes):
     for L in landscapes:
         assert L.shape == (25, 25)
@@ -318,6 +321,7 @@ def test_beta_sweep_degrades_separation():
     assert deviated <= clean - 0.2  # a deviation of scale 0.08 ruins the separation of at least one source
 
 
+@pytest.mark.slow
 def test_O29_py_protocol_sessions():
     """[Py] protocol, 8 samples: change in the conditional posterior at session 100 has |mean| in [0.08, 0.20], opposite signs."""
     res = bss.sessions_experiment(np.random.default_rng(0), n_samples=8, progress=False)

@@ -22,6 +22,7 @@ class CountingExecutor(Executor):
         return f
 
 
+@pytest.mark.slow
 def test_O40_unbiased_agents_learn():
     res = ex.run_agents(0.25, 5, 50, seed=40, keep_trajectories=())
     d = res.durations
@@ -34,6 +35,7 @@ def test_O40_unbiased_agents_learn():
     assert len(set(map(bytes, res.mazes))) == 5  # distinct mazes
 
 
+@pytest.mark.slow
 def test_O41_left_biased_agents_stay_poor():
     res = ex.run_agents(0.15, 5, 50, seed=41, keep_trajectories=())
     assert np.mean(res.durations < 20000) <= 0.35

@@ -134,6 +134,7 @@ def test_predict_subsequent_learning_on_bss_data():
 # ---------------------------------------------------------------------------
 # Oracles O26, O27 (SPEC §10.3)
 # ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_O26_mean_activity_monotone_in_prior():
     """<x_j> at p = .20, .35, .50, .65, .80 (p1 = p2, fresh data per cell) strictly increasing; value at 0.5 in [0.42, 0.55].
 

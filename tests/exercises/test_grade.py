@@ -65,51 +65,60 @@ def graded(tmp_path_factory):
     return {r.student: r for r in rows}, out
 
 
+@pytest.mark.slow
 def test_full_solution_gets_full_marks(graded):
     rows, _ = graded
     assert rows["alice"].status == "graded" and rows["alice"].points == rows["alice"].max_points == L01_POINTS
 
 
+@pytest.mark.slow
 def test_untouched_stub_scores_zero_without_error(graded):
     rows, _ = graded
     assert rows["bob"].points == 0 and rows["bob"].reason == ""
     assert "not attempted" in rows["bob"].feedback["L01.rhs_x"]
 
 
+@pytest.mark.slow
 def test_wrong_answer_gets_partial_credit(graded):
     rows, _ = graded
     assert 0 < rows["carol"].per_exercise["L01.fixed_point"] < 4
     assert rows["carol"].points == rows["carol"].per_exercise["L01.fixed_point"]
 
 
+@pytest.mark.slow
 def test_edited_check_cell_is_restored_from_the_released_copy(graded):
     rows, _ = graded
     assert rows["dave"].per_exercise["L01.rhs_x"] == 0
 
 
+@pytest.mark.slow
 def test_malformed_and_empty_files_get_a_reason(graded):
     rows, _ = graded
     assert rows["eve"].status == "error" and "not a readable notebook" in rows["eve"].reason
     assert rows["frank"].status == "error" and "empty" in rows["frank"].reason
 
 
+@pytest.mark.slow
 def test_hanging_submission_is_interrupted_and_the_rest_still_graded(graded):
     rows, _ = graded
     assert "limit" in rows["gina"].reason
     assert rows["gina"].per_exercise["L01.rhs_x"] == 0
 
 
+@pytest.mark.slow
 def test_crashing_kernel_is_a_reason_not_a_grader_crash(graded):
     rows, _ = graded
     assert rows["hank"].status == "graded" and "process died" in rows["hank"].reason and "exited with status 1" in rows["hank"].reason
     assert rows["hank"].per_exercise["L01.rhs_x"] == 0 and "not run" in rows["hank"].feedback["L01.fixed_point"]
 
 
+@pytest.mark.slow
 def test_unknown_notebook_gets_a_row(graded):
     rows, _ = graded
     assert rows["ivan"].status == "error" and "no released notebook" in rows["ivan"].reason
 
 
+@pytest.mark.slow
 def test_gradebook_and_feedback_files(graded):
     rows, out = graded
     with open(out / "gradebook.csv") as fh:
