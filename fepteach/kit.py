@@ -173,7 +173,7 @@ def details_answers(nb, source: str) -> list[Answer]:
     source : str
         A label for where it comes from (e.g. ``"lessons/01_rate_neurons.ipynb"``).
     """
-    found, section = [], ""
+    found, section, previous = [], "", ""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -184,13 +184,15 @@ def details_answers(nb, source: str) -> list[Answer]:
                 h = parse_heading(line)
                 if h is not None and h.level >= 2:
                     section = h.title
-            question = _last_question(re.sub(r"</details>", "", before))
+            # a block that opens its cell answers the question of the markdown before it (e.g. above a widget)
+            question = _last_question(re.sub(r"</details>", "", before)) or previous
             found.append(Answer(source, section, question, m.group("body").strip()))
             pos = m.end()
         for line in cell.source[pos:].splitlines():
             h = parse_heading(line)
             if h is not None and h.level >= 2:
                 section = h.title
+        previous = _last_question(DETAILS.sub("", cell.source))
     return found
 
 

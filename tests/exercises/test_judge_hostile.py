@@ -1,7 +1,7 @@
 """Hostile submissions against ``fepteach grade``: every cheat scores 0, every submission gets one row,
 other students' rows, the release and the gradebook stay untouched, and the limits hold.
 
-One batch of attacks on Lesson 01 (19 points) runs once per module; the limit tests run their own
+One batch of attacks on Lesson 01 (all of its points) runs once per module; the limit tests run their own
 small batches and measure how far past a limit a submission can run (stated slack: ``SLACK`` s).
 """
 
@@ -33,6 +33,10 @@ needs_ns = pytest.mark.skipif(not NS, reason=f"namespace isolation unavailable: 
 # grader runs as root (worker as nobody), write it: those attacks are only asserted where they must fail.
 NS_ONLY = {"read_instructor", "kill_everyone"}
 WRITES_BLOCKED = NS or ROOT_USER
+
+from fepteach.exercises import list_exercises as _list_exercises
+
+L01_POINTS = sum(r.points for r in _list_exercises("L01"))  # full marks of notebook 01
 
 
 def _nb(**sources):
@@ -160,9 +164,9 @@ def batch(tmp_path_factory):
 
 def test_honest_and_victim_score_full_marks(batch):
     rows, *_ = batch
-    assert rows["honest"].points == rows["honest"].max_points == 19 and rows["honest"].reason == ""
+    assert rows["honest"].points == rows["honest"].max_points == L01_POINTS and rows["honest"].reason == ""
     if WRITES_BLOCKED:
-        assert rows["zz_victim"].points == 19, rows["zz_victim"].reason
+        assert rows["zz_victim"].points == L01_POINTS, rows["zz_victim"].reason
 
 
 @pytest.mark.parametrize("who", sorted(CHEATS))
@@ -206,7 +210,7 @@ def test_moved_cell_is_reported_not_silently_zero(batch):
     r = rows["moved"]
     assert r.per_exercise["L01.fixed_point"] == 0
     assert "your solution cell for L01.fixed_point was not found; cells are matched by grade id" in r.feedback["L01.fixed_point"]
-    assert r.points == 19 - 4
+    assert r.points == L01_POINTS - 4
 
 
 @pytest.mark.parametrize("who", ["not_json", "json_list", "deep", "binary", "cells_bad"])
@@ -322,7 +326,7 @@ def test_call_limit_holds_when_the_alarm_is_disabled():
     assert out.points["L01.rhs_x"] == 0 and "limit" in out.feedback["L01.rhs_x"]
     assert out.overrun < SLACK, out.overrun
     # the stopped function costs only its own exercise: the rest is graded in a fresh worker
-    assert sum(out.points.values()) == 19 - 4 and any("fresh process" in n for n in out.notes), out.notes
+    assert sum(out.points.values()) == L01_POINTS - 4 and any("fresh process" in n for n in out.notes), out.notes
 
 
 @pytest.mark.slow
@@ -452,7 +456,7 @@ def test_fallback_without_namespaces_still_judges(tmp_path):
     for who in ("rebind_check", "patch_checker", "forge_and_exit", "exit_in_call"):
         _put(tmp_path / "s", who, _nb(**CHEATS[who]))
     rows = {r.student: r for r in grade_folder(tmp_path / "s", tmp_path / "o", config=SandboxConfig(mode="none", cell_timeout=8))}
-    assert rows["honest"].points == 19
+    assert rows["honest"].points == L01_POINTS
     assert [rows[w].points for w in ("rebind_check", "patch_checker", "forge_and_exit", "exit_in_call")] == [0, 0, 0, 0]
 
 
@@ -463,7 +467,7 @@ def test_parallel_grading_gives_the_same_rows(tmp_path):
     one = grade_folder(tmp_path / "s", tmp_path / "o1", config=SandboxConfig(cell_timeout=8))
     two = grade_folder(tmp_path / "s", tmp_path / "o2", config=SandboxConfig(cell_timeout=8), jobs=3)
     assert [(r.student, r.points, r.reason) for r in one] == [(r.student, r.points, r.reason) for r in two]
-    assert [r.points for r in two] == [0, 19, 0]
+    assert [r.points for r in two] == [0, L01_POINTS, 0]
     with pytest.raises(ValueError, match="jobs"):
         grade_folder(tmp_path / "s", tmp_path / "o3", jobs=0)
 
