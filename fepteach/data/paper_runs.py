@@ -7,7 +7,8 @@ condition (so the three conditions use the same 20 mazes and the same random num
 Regenerate (about 5-10 minutes of CPU per condition)::
 
     python -m fepteach.data.paper_runs            # writes fepteach/data/paper_runs.npz
-    python -m fepteach.data.paper_runs --work DIR # keep the resumable per-agent files in DIR
+    python -m fepteach.data.paper_runs --work DIR # keep the resumable per-agent files in DIR (a rerun resumes)
+    python -m fepteach.data.paper_runs --work DIR --assemble-only   # ship what has finished so far
 
 The file holds, for the priors in ``priors`` (3,):
 
@@ -15,7 +16,8 @@ The file holds, for the priors in ``priors`` (3,):
 * ``free_energy`` (3, 100, 30): the free energy F of each trial;
 * ``estimated_prior`` (3, 512): the prior re-estimated from the trial-1 decisions of samples 1-10
   (used by samples 21-30);
-* ``mazes`` (3, 20, ny, nx): the 20 mazes of each condition (identical across conditions);
+* ``available`` (3, 30) bool: the sample's run is in the file (a stopped run can be shipped and completed later);
+* ``mazes`` (20, ny, nx): the 20 mazes (identical across conditions, same seed);
 * ``traj_p{i}_a{agent}_t{trial}`` (n, 2): the positions of a few kept trials.
 
 Load with :func:`load_paper_runs`.
@@ -55,6 +57,13 @@ class PaperRuns:
     estimated_prior: np.ndarray
     mazes: np.ndarray
     trajectories: dict  # (condition index, 0-based agent, 1-based trial) -> (n, 2) positions
+    available: np.ndarray | None = None  # (3, 30) bool: the agent's run is in the file
+
+    def samples(self, prior: float, first: int, last: int) -> np.ndarray:
+        """Durations (100, n) of the available samples ``first``..``last`` (1-based, inclusive) of condition ``prior``."""
+        i = self.index(prior)
+        cols = [a for a in range(first - 1, last) if self.available is None or self.available[i, a]]
+        return self.durations[i][:, cols]
 
     def index(self, prior: float) -> int:
         """Index of the condition ``prior`` (0.15, 0.25 or 0.35)."""
@@ -86,6 +95,7 @@ def load_paper_runs(path=None) -> PaperRuns:
             estimated_prior=z["estimated_prior"],
             mazes=z["mazes"],
             trajectories=traj,
+            available=z["available"],
         )
 
 
@@ -101,40 +111,55 @@ def generate(out=PATH, work=None, workers=None, progress=True) -> Path:
         tmp = tempfile.TemporaryDirectory(prefix="fepteach_paper_runs_")
         work = tmp.name
     work = Path(work)
-    arrays: dict[str, np.ndarray] = {}
-    dur, fe, est, mazes = [], [], [], []
     kept_trials = tuple(sorted({t for _, t in KEPT}))
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, prior in enumerate(PRIORS):
+            for prior in PRIORS:
                 t0 = time.perf_counter()
-                res = ex.run_paper_protocol(
-                    prior, seed=SEED, out=work / f"E{prior}", executor=pool,
-                    keep_trajectories=kept_trials, progress=progress,
-                )
+                ex.run_paper_protocol(prior, seed=SEED, out=work / f"E{prior}", executor=pool,
+                                      keep_trajectories=kept_trials, progress=progress)
                 print(f"e_r = {prior}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-                dur.append(res.durations)
-                fe.append(res.free_energy)
-                est.append(res.estimated_prior)
-                mazes.append(res.mazes[:ex.N_PAPER_MAZES])
-                for a, t in KEPT:
-                    arrays[f"traj_p{i}_a{a}_t{t}"] = res.trajectories[(a, t)].astype(np.int16)
-                T = res.config.T
+        return assemble(work, out)
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def assemble(work, out=PATH) -> Path:
+    """Collect the per-agent files of ``work/E{prior}/agents`` into the compact file ``out``.
+
+    Agents that have not finished yet are marked unavailable (``available`` False, durations -1, F NaN), so a run
+    that was stopped early can still be shipped and completed later with the same command.
+    """
+    from .. import agent as ag
+    from .. import experiment as ex
+
+    work = Path(work)
+    n_s, n_t = ex.N_PAPER_SAMPLES, ex.N_PAPER_TRIALS
+    dur = np.full((len(PRIORS), n_t, n_s), -1, dtype=np.int32)
+    fe = np.full((len(PRIORS), n_t, n_s), np.nan)
+    avail = np.zeros((len(PRIORS), n_s), dtype=bool)
+    est = np.full((len(PRIORS), 2 * ag.ND), np.nan)
+    arrays: dict[str, np.ndarray] = {}
+    for i, prior in enumerate(PRIORS):
+        folder = work / f"E{prior}"
+        if (folder / "estimated_prior.csv").is_file():
+            est[i] = np.loadtxt(folder / "estimated_prior.csv")
+        for a in range(n_s):
+            f = folder / "agents" / f"agent_{a:03d}.npz"
+            if not f.is_file():
+                continue
+            with np.load(f) as z:
+                dur[i, :, a] = z["durations"]
+                fe[i, :, a] = z["free_energy"]
+                avail[i, a] = True
+                for aa, t in KEPT:
+                    if aa == a and f"traj{t:03d}" in z.files:
+                        arrays[f"traj_p{i}_a{a}_t{t}"] = z[f"traj{t:03d}"].astype(np.int16)
+    mazes = np.array(ex.paper_mazes(SEED)).astype(np.int8)
     out = Path(out)
-    np.savez_compressed(
-        out,
-        priors=np.array(PRIORS),
-        seed=np.array(SEED),
-        T=np.array(T),
-        durations=np.array(dur).astype(np.int32),
-        free_energy=np.array(fe),
-        estimated_prior=np.array(est),
-        mazes=np.array(mazes).astype(np.int8),
-        **arrays,
-    )
+    np.savez_compressed(out, priors=np.array(PRIORS), seed=np.array(SEED), T=np.array(ag.T_MAX), durations=dur,
+                        free_energy=fe, available=avail, estimated_prior=est, mazes=mazes, **arrays)
     return out
 
 
@@ -143,9 +168,16 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(PATH), help="file to write (default: the package's paper_runs.npz)")
     p.add_argument("--work", default=None, help="folder for the resumable per-agent files (default: temporary)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--assemble-only", action="store_true",
+                   help="do not run: collect the finished agents of --work into --out (unfinished ones are marked)")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    path = generate(args.out, args.work, args.workers)
+    if args.assemble_only:
+        if args.work is None:
+            p.error("--assemble-only needs --work")
+        path = assemble(args.work, args.out)
+    else:
+        path = generate(args.out, args.work, args.workers)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} kB) in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return 0
 
