@@ -80,6 +80,7 @@ def render_critic_modulation(gammas=(0.0, 0.0, 0.0, 1.0, 1.0, 1.0), qci0: float 
     aplots.plot_first_actions(run.p_first, ax=ax1, xlabel="chunks learned")
     lo, hi = run.p_first.min(), run.p_first.max()
     ax1.set_ylim(lo - 0.1 * (hi - lo + 1e-3), hi + 0.35 * (hi - lo + 1e-3))
+    ax1.legend(fontsize=8, ncol=4, loc="upper center")
     floored = int(np.sum(run.qci <= 1.0))
     ax1.set_title(f"P(right) {run.p_first[0, 3]:.3f} → {run.p_first[-1, 3]:.3f}; counts at the floor: {floored}", fontsize=9)
     E = ag.decision_prior(e_right)
