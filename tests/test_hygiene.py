@@ -11,7 +11,8 @@ from fepteach.exercises.build import CELL_METADATA_KEYS, NOTEBOOK_METADATA
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in ROOT.glob("lessons/*.ipynb")) + sorted(ROOT.glob("exercises/**/*.ipynb"))
-LESSONS = sorted(ROOT.glob("lessons/[0-9][0-9]_*.ipynb"))
+# Numbered lessons follow the template; 00 (the notes page) and 90+ (appendices) are reference notebooks.
+LESSONS = [p for p in sorted(ROOT.glob("lessons/[0-9][0-9]_*.ipynb")) if "01" <= p.name[:2] <= "89"]
 
 
 def _nb(path):
