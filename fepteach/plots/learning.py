@@ -169,10 +169,10 @@ def chunk_modulation_grouped(fractions_by_prior: dict, ax=None):
         for xi, hi in zip(x, h):
             ax.text(xi, max(hi, 1e-4) * 1.15, f"{100 * hi:.1f}%" if hi > 0 else "0", ha="center", fontsize=8)
     ax.set_yscale("log")
-    ax.set_ylim(1e-4, 3)
+    ax.set_ylim(1e-4, 2)
     ax.set_xticks(range(len(priors)))
     ax.set_xticklabels([f"{p}" for p in priors])
     ax.set_xlabel("e_r (code value)")
     ax.set_ylabel("fraction of chunks (log scale)")
-    ax.legend(fontsize=8, loc="upper left", ncol=1, frameon=False)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     return ax

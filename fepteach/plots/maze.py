@@ -159,9 +159,11 @@ def decision_map_raw(pi) -> np.ndarray:
     return out
 
 
-def draw_decision_change(pi, pi_prior, ax=None, *, vmax: float = 3.0):
+def draw_decision_change(pi, pi_prior, ax=None, *, vmax: float | None = None):
     """The decision map relative to the prior: log2 of (largest pi ending in a cell) / (the same under ``pi_prior``),
-    on a diverging scale from -vmax to +vmax with a colour bar (cells no sequence reaches are blank)."""
+    on a diverging scale from -vmax to +vmax with a colour bar (cells no sequence reaches are blank).
+
+    ``vmax`` default: the largest absolute log-ratio of this map (at least 0.05), so that small changes stay visible."""
     from .style import DIVERGING_CMAP
 
     ax = new_axes(ax, figsize=(3.0, 2.6))
@@ -169,6 +171,8 @@ def draw_decision_change(pi, pi_prior, ax=None, *, vmax: float = 3.0):
     reach = b > 0
     ratio = np.full(a.shape, np.nan)
     ratio[reach] = np.log2(np.maximum(a[reach], 1e-300) / b[reach])
+    if vmax is None:
+        vmax = max(0.05, float(np.nanmax(np.abs(ratio))))
     im = ax.imshow(np.clip(ratio, -vmax, vmax), cmap=DIVERGING_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
     ax.plot(5, 5, "+", color="k", ms=8)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
