@@ -81,3 +81,46 @@ def test_critic_modulation_render_counts_the_floor():
     assert "counts at the floor" in fig.axes[1].get_title()
     assert "floor: 0" not in fig.axes[1].get_title()
     plt.close("all")
+
+
+def test_replay_vs_prior_renders_a_colour_bar():
+    from fepteach import agent as ag
+    from fepteach import maze as mz
+    from fepteach.widgets.maze import Replay, render_replay_vs_prior
+
+    maze = mz.make_maze(np.random.default_rng(0))
+    pos = np.array([mz.start_position()] * 3)
+    y = np.tile(ag.halves(ag.decision_prior(0.25))[0], (3, 1))
+    y[2, 192:] *= 1.5
+    fig = render_replay_vs_prior(Replay(maze, pos, np.full((3, 121), 0.5), y, "x"), 3, ag.selection_probabilities(y[0]))
+    assert len(fig.axes) == 5  # maze, observation, posterior, decision change, colour bar
+    assert "right" in fig.axes[3].get_title()
+    plt.close("all")
+
+
+def test_run_conditions_equals_run_agents_per_prior():
+    from fepteach import experiment as ex
+    from fepteach import maze as mz
+
+    maze = mz.make_maze(np.random.default_rng(1))
+    res, trained = ex.run_conditions((0.25, 0.35), 2, 2, seed=5, workers=1, train_maze=maze, T=300)
+    for prior in (0.25, 0.35):
+        ref = ex.run_agents(prior, 2, 2, seed=5, T=300, executor=_SerialExecutor(), progress=False)
+        np.testing.assert_array_equal(res[prior].durations, ref.durations)
+    params, summaries = trained
+    assert len(summaries) == 2 and all(s.t_end <= 300 for s in summaries)
+    assert isinstance(ex.shortened_for_ci(), bool)
+
+
+class _SerialExecutor:
+    """Runs submitted calls at once (enough for run_agents)."""
+
+    def submit(self, fn, *args, **kw):
+        from concurrent.futures import Future
+
+        f = Future()
+        f.set_result(fn(*args, **kw))
+        return f
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
