@@ -120,7 +120,9 @@ def curves_with_spread(stats_by_prior: dict, ax=None, *, what: str = "success", 
     if what not in ("median", "success"):
         raise ValueError(f"what must be 'median' or 'success'; got {what!r}")
     ax = new_axes(ax)
-    offsets = np.linspace(-1.2, 1.2, max(len(stats_by_prior), 1))
+    first = next(iter(stats_by_prior.values()), None)
+    span = np.mean([b - a + 1 for a, b in first.blocks]) if first is not None else 10.0
+    offsets = np.linspace(-0.08, 0.08, max(len(stats_by_prior), 1)) * span  # side by side, so that bars do not overlap
     for off, (prior, st) in zip(offsets, stats_by_prior.items()):
         c = _colour(prior)
         y = st.success if what == "success" else st.median
