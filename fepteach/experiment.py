@@ -413,3 +413,34 @@ def read_durations_csv(path) -> np.ndarray:
     with open(path, newline="") as fh:
         rows = [[float(x) for x in row] for row in csv.reader(fh) if row]
     return np.array(rows)
+
+
+# --- added for Lesson 07 (lessb): several conditions and one trained agent in one process pool ----------
+def shortened_for_ci() -> bool:
+    """True when the environment variable ``FEPTEACH_FAST=1`` asks long lesson simulations to be shortened (CI only)."""
+    from ._progress import fast_mode
+
+    return fast_mode()
+
+
+def _train_one(maze, prior, n_trials, seed, T):
+    return agf.run_agent_fast(maze, ag.initial_params(prior), np.random.default_rng(seed), n_trials, T=T, progress=False)
+
+
+def run_conditions(priors, n_agents: int, n_trials: int, *, seed: int = 0, workers: int | None = None,
+                   train_maze: np.ndarray | None = None, train_prior: float = 0.25, T: int = ag.T_MAX):
+    """:func:`run_agents` for every prior in ``priors`` (same seed, so agent k meets the same maze in every
+    condition) in one shared process pool of ``workers`` processes (default: all cores, at most 2).
+
+    With ``train_maze`` one more agent (prior ``train_prior``, seed ``seed + 1``) learns ``n_trials`` trials on that maze
+    at the same time. Returns ``(results, trained)``: a dict prior -> :class:`MazeResults` and ``(params, summaries)`` of
+    :func:`fepteach.agent_fast.run_agent_fast` (or None).
+    """
+    workers = min(2, os.cpu_count() or 1) if workers is None else check_int("workers", workers, minimum=1)
+    results = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        trained = None if train_maze is None else pool.submit(_train_one, train_maze, train_prior, n_trials, seed + 1, T)
+        for prior in priors:
+            results[prior] = run_agents(prior, n_agents, n_trials, seed=seed, executor=pool, T=T, progress=False)
+        trained = None if trained is None else trained.result()
+    return results, trained

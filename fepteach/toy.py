@@ -35,6 +35,20 @@ TOY_NY, TOY_NX = 7, 21
 PLASTIC_QCI = 300.0
 
 
+def corridor_maze(nx: int = TOY_NX, ny: int = TOY_NY) -> np.ndarray:
+    """A straight corridor: walls everywhere except the start row ``ny // 2``, open to the goal on the right.
+
+    The agent's kinematics, view and risk rule are those of the paper's maze; only the map is simpler. In a
+    corridor 'right' is always the rewarded action (step risk 0), 'left' the punished one (step risk 1, or
+    0.5 when the wall blocks it), and 'up'/'down' are always blocked (0.5). The goal is ``(nx - 1) // 2``
+    moves from the start. ``(ny, nx)`` int8 array, 1 = wall.
+    """
+    ny, nx = mz.check_maze_size(ny, nx)
+    maze = np.ones((ny, nx), dtype=np.int8)
+    maze[ny // 2, 1:] = 0
+    return check_start_row(maze)
+
+
 def _check_qci(qci) -> np.ndarray:
     q = as_float_array("qci", qci, ndim=2)
     if q.shape != (2 * ag.NS, 2 * ag.ND):
@@ -167,13 +181,16 @@ class LearningRun:
 
 
 def mean_first_action_probabilities(params: ag.AgentParams, maze: np.ndarray) -> np.ndarray:
-    """First-action probabilities (4,) averaged over every room of the maze (states from :func:`state_at`)."""
+    """First-action probabilities (4,) averaged over every free room of the maze (states from :func:`state_at`).
+
+    Rooms that are walls (as in :func:`corridor_maze`) are skipped.
+    """
     lp = ag.log_params(params)
     maze = np.asarray(maze)
     ny, nx = maze.shape
     padded = mz.pad_maze(maze)
     out = np.zeros(4)
-    rooms = mz.rooms(ny, nx)
+    rooms = [(r, c) for r, c in mz.rooms(ny, nx) if maze[r, c] == 0]
     for r, c in rooms:
         q = ag.agent_step(lp, mz.observe(maze, (int(r), int(c)), padded=padded), params.D)[0]
         y = binary_posterior(decision_potentials(q, lp.lnCbar, lp.lnE))

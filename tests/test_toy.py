@@ -144,3 +144,29 @@ def test_bad_inputs_raise_clear_errors():
         toy.learning_run(np.zeros((9, 21), dtype=np.int8), p, np.random.default_rng(0), 1)
     with pytest.raises(ValueError, match="rng"):
         toy.corridor_run(p, p.D, 0, 1)
+
+
+def test_corridor_maze_is_a_straight_corridor_to_the_goal():
+    maze = toy.corridor_maze()
+    assert maze.shape == (toy.TOY_NY, toy.TOY_NX)
+    row = toy.TOY_NY // 2
+    assert np.all(maze[row, 1:] == 0) and maze[row, 0] == 1
+    assert np.sum(maze == 0) == toy.TOY_NX - 1
+    assert mz.shortest_path_length(maze) == (toy.TOY_NX - 1) // 2
+    # untrained readout over the free rooms only: still the prior
+    np.testing.assert_allclose(toy.mean_first_action_probabilities(ag.initial_params(0.25), maze), 0.25, atol=1e-6)
+
+
+def test_toy_corridor_agent_visibly_learns():
+    """Lesson 06's toy: with the plastic counts, the rewarded action's probability rises well above chance
+    and trials get much shorter within 16 trials (seeded; margins well inside the observed effect)."""
+    maze = toy.corridor_maze()
+    p_right, first, last = [], [], []
+    for a in range(3):
+        rng = np.random.default_rng(600 + a)
+        run = toy.learning_run(maze, toy.with_qci(ag.initial_params(0.25), toy.PLASTIC_QCI), rng, n_trials=16, T=2000)
+        p_right.append(run.p_first[-1, 3])
+        first.append(run.durations[:4])
+        last.append(run.durations[-4:])
+    assert np.mean(p_right) > 0.5  # chance is 0.25
+    assert np.median(last) < 0.5 * np.median(first)

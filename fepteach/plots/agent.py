@@ -106,3 +106,27 @@ def plot_chunk_risks(gammas, ax=None, *, progress=None):
     ax.set_ylabel("risk Γ")
     ax.set_ylim(0, 1.15)
     return ax
+
+
+# --- added for Lesson 06's critic widget (lessb) --------------------------------------------------
+def plot_chunk_modulation_bars(gammas, ax=None, *, progress=None):
+    """Signed bars of the plasticity factor g = 1 - 2 Gamma_i of each chunk (so Gamma = 0, the strongest reward, is the
+    tallest bar, +1, and Gamma = 1 the deepest, -1), green for g > 0, red for g < 0; optional progress as text.
+    The tick labels give each chunk's Gamma."""
+    ax = new_axes(ax)
+    gam = np.asarray(gammas, dtype=float)
+    g = np.array([ag.modulation(v) for v in gam])
+    colours = [OKABE_ITO["green"] if v > 0 else OKABE_ITO["vermillion"] if v < 0 else "grey" for v in g]
+    x = np.arange(1, g.size + 1)
+    ax.bar(x, g, color=colours, edgecolor="k", lw=0.5)
+    ax.axhline(0.0, color=OKABE_ITO["black"], lw=1)
+    if progress is not None:
+        for xi, gi, d in zip(x, g, np.asarray(progress, dtype=float)):
+            y = gi + 0.05 if gi >= 0 else 0.05
+            ax.text(xi, y, f"Δ={d:+.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{i}\nΓ={v:.2f}" for i, v in zip(x, gam)], fontsize=8)
+    ax.set_xlabel("chunk")
+    ax.set_ylabel("plasticity factor g = 1 − 2Γ")
+    ax.set_ylim(-1.1, 1.3)
+    return ax

@@ -100,3 +100,81 @@ def column_occupancy(columns_by_prior: dict, ax=None, *, nx: int = 99):
     ax.set_ylabel("fraction of steps")
     ax.legend(fontsize=8)
     return ax
+
+
+# --- added for the paper-size curves of Lesson 07 (lessb) ---------------------------------------
+def prior_label(prior) -> str:
+    """One label for one condition: the code value e_r and the paper's per-decision prior e_r / 64."""
+    return f"e_r = {float(prior):.2f} (paper: E_right = {float(prior) / 64:.4f})"
+
+
+def curves_with_spread(stats_by_prior: dict, ax=None, *, what: str = "success", reference: str | None = "samples_1_20",
+                       markers: str = "o"):
+    """Block values with bootstrap intervals (:class:`fepteach.learning_stats.BlockStats`) per prior, and the
+    authors' values of the same blocks (open squares, dashed) from :mod:`fepteach.data.maze_reference`.
+
+    ``what`` is ``"success"`` or ``"median"``. No legend is drawn (use :func:`condition_legend`).
+    """
+    from ..data.maze_reference import reference_blocks
+
+    if what not in ("median", "success"):
+        raise ValueError(f"what must be 'median' or 'success'; got {what!r}")
+    ax = new_axes(ax)
+    first = next(iter(stats_by_prior.values()), None)
+    span = np.mean([b - a + 1 for a, b in first.blocks]) if first is not None else 10.0
+    offsets = np.linspace(-0.08, 0.08, max(len(stats_by_prior), 1)) * span  # side by side, so that bars do not overlap
+    for off, (prior, st) in zip(offsets, stats_by_prior.items()):
+        c = _colour(prior)
+        y = st.success if what == "success" else st.median
+        ci = st.success_ci if what == "success" else st.median_ci
+        x = st.centres + off
+        ax.errorbar(x, y, yerr=np.abs(np.stack([y - ci[:, 0], ci[:, 1] - y])), fmt=markers + "-", color=c, mec="k",
+                    mew=0.5, capsize=3, lw=1.5)
+        ref = reference_blocks(prior, reference) if reference else None
+        if ref is not None:
+            col = 3 if what == "success" else 2
+            ax.plot([(a + b) / 2 + off for a, b, *_ in ref], [r[col] for r in ref], "s--", mfc="white", color=c, lw=1.2)
+    ax.set_xlabel("trial (block centre)")
+    if what == "success":
+        ax.set_ylabel("success rate (goal reached)")
+        ax.set_ylim(0, 1)
+    else:
+        ax.set_ylabel("median time to goal (steps)")
+        ax.set_ylim(0, 21000)
+    return ax
+
+
+def condition_legend(fig, priors, *, ours: str = "ours (30-agent data: samples 1-20), 95% bootstrap interval over agents",
+                     authors: str | None = "the authors' values, same blocks", ncol: int = 2):
+    """A figure-level legend below the panels: one colour per condition, and the marker key (ours / authors)."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=_colour(p), lw=3, label=prior_label(p)) for p in priors]
+    handles.append(Line2D([], [], color="0.3", marker="o", mec="k", label=ours))
+    if authors:
+        handles.append(Line2D([], [], color="0.3", marker="s", mfc="white", ls="--", label=authors))
+    return fig.legend(handles=handles, loc="outside lower center", ncol=ncol, fontsize=9, frameon=False)
+
+
+def chunk_modulation_grouped(fractions_by_prior: dict, ax=None):
+    """Grouped bars on a log axis: fraction of chunks with modulation g = -0.1, +0.1, +1 per prior, each bar labelled
+    with its percentage (so that a rare class stays visible). ``fractions_by_prior``: e_right -> (3,)."""
+    ax = new_axes(ax, figsize=(5.0, 3.5))
+    cols = (OKABE_ITO["vermillion"], OKABE_ITO["yellow"], OKABE_ITO["green"])
+    names = ("g = -0.1 (no progress)", "g = +0.1 (progress 1-9)", "g = +1 (progress >= 10)")
+    priors = list(fractions_by_prior)
+    w = 0.26
+    for i in range(3):
+        h = np.array([fractions_by_prior[p][i] for p in priors], dtype=float)
+        x = np.arange(len(priors)) + (i - 1) * w
+        ax.bar(x, np.maximum(h, 1e-4), width=w, color=cols[i], edgecolor="k", lw=0.5, label=names[i])
+        for xi, hi in zip(x, h):
+            ax.text(xi, max(hi, 1e-4) * 1.15, f"{100 * hi:.1f}%" if hi > 0 else "0", ha="center", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 2)
+    ax.set_xticks(range(len(priors)))
+    ax.set_xticklabels([f"{p}" for p in priors])
+    ax.set_xlabel("e_r (code value)")
+    ax.set_ylabel("fraction of chunks (log scale)")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    return ax

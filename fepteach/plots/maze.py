@@ -116,3 +116,43 @@ def learning_curves_figure(results):
             learning_curves(d, ax, e_right=cfg.prior, T=cfg.T, what=what, label=f"ours ({d.shape[1]} agents)")
     fig.suptitle(f"maze agents, e_right = {cfg.prior} ({cfg.protocol})")
     return fig
+
+
+# --- added for Lesson 07's decision-map change (lessb) -------------------------------------------
+def decision_map_raw(pi) -> np.ndarray:
+    """Like :func:`decision_map` without the scaling: each cell holds the largest pi among the sequences ending there
+    (0 where no sequence ends)."""
+    pi = np.asarray(pi, dtype=float)
+    out = np.zeros((11, 11))
+    for l in range(256):
+        ks = [(l >> 6) & 3, (l >> 4) & 3, (l >> 2) & 3, l & 3]
+        dr = sum((k == 1) - (k == 0) for k in ks)
+        dc = sum((k == 3) - (k == 2) for k in ks)
+        out[5 + dr, 5 + dc] = max(out[5 + dr, 5 + dc], pi[l])
+    return out
+
+
+def draw_decision_change(pi, pi_prior, ax=None, *, vmax: float | None = None):
+    """The decision map relative to the prior: log2 of (largest pi ending in a cell) / (the same under ``pi_prior``),
+    on a diverging scale from -vmax to +vmax with a colour bar (cells no sequence reaches are blank).
+
+    ``vmax`` default: the largest absolute log-ratio of this map (at least 0.05), so that small changes stay visible."""
+    from .style import DIVERGING_CMAP
+
+    ax = new_axes(ax, figsize=(3.0, 2.6))
+    a, b = decision_map_raw(pi), decision_map_raw(pi_prior)
+    reach = b > 0
+    ratio = np.full(a.shape, np.nan)
+    ratio[reach] = np.log2(np.maximum(a[reach], 1e-300) / b[reach])
+    if vmax is None:
+        vmax = max(0.05, float(np.nanmax(np.abs(ratio))))
+    im = ax.imshow(np.clip(ratio, -vmax, vmax), cmap=DIVERGING_CMAP, vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.plot(5, 5, "+", color="k", ms=8)
+    cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    cb.set_label("log2(pi / prior pi)", fontsize=8)
+    cb.ax.tick_params(labelsize=8)
+    pi = np.asarray(pi, float)
+    ax.set_title(f"left {pi[128:192].sum():.2f}  right {pi[192:].sum():.2f}", fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax

@@ -62,3 +62,42 @@ def critic_widget():
         render_critic(tuple(g[f"g{i}"] for i in range(N_CHUNKS)), qci0=qci0)
 
     return _wiring.interactive(render, controls, [["g0", "g1", "g2"], ["g3", "g4", "g5"], ["qci0"]])
+
+
+# --- added (lessb): the critic with signed modulation bars and the count floor made visible ----
+def render_critic_modulation(gammas=(0.0, 0.0, 0.0, 1.0, 1.0, 1.0), qci0: float = 300.0, e_right: float = 0.25,
+                             seed: int = 0, fig=None):
+    """Like :func:`render_critic`, but the left panel shows g = 1 - 2 Gamma of each chunk as signed bars and the
+    middle panel's title counts the policy counts that sit at the floor of 1 after the last chunk."""
+    import matplotlib.pyplot as plt
+
+    run, q = critic_run(gammas, qci0, e_right, seed)
+    if fig is None:
+        fig = plt.figure(figsize=(11.0, 3.6), layout="constrained")
+    ax0, ax1, ax2 = fig.subplots(1, 3)
+    aplots.plot_chunk_modulation_bars(run.gammas, ax=ax0, progress=run.progress)
+    ax0.set_title("your verdicts (Δ = progress the chunk made)", fontsize=9)
+    aplots.plot_first_actions(run.p_first, ax=ax1, xlabel="chunks learned")
+    lo, hi = run.p_first.min(), run.p_first.max()
+    ax1.set_ylim(lo - 0.1 * (hi - lo + 1e-3), hi + 0.35 * (hi - lo + 1e-3))
+    ax1.legend(fontsize=8, ncol=4, loc="upper center")
+    floored = int(np.sum(run.qci <= 1.0))
+    ax1.set_title(f"P(right) {run.p_first[0, 3]:.3f} → {run.p_first[-1, 3]:.3f}; counts at the floor: {floored}", fontsize=9)
+    E = ag.decision_prior(e_right)
+    dlog = np.log(toy.policy_at_state(run.qci, E, q)) - np.log(toy.policy_at_state(run.qci_before_last, E, q))
+    aplots.plot_credit(run.counts[-1], dlog, ax=ax2)
+    ax2.set_title(f"last chunk: Γ = {run.gammas[-1]:.2f}, g = {ag.modulation(run.gammas[-1]):+.2f}", fontsize=9)
+    return fig
+
+
+def critic_modulation_widget():
+    """Six risk sliders and the initial counts around :func:`render_critic_modulation` (default: 300 counts, three
+    rewarded chunks then three punished with Gamma = 1)."""
+    defaults = (0.0, 0.0, 0.0, 1.0, 1.0, 1.0)
+    controls = {f"g{i}": _wiring.slider(v, 0.0, 1.0, 0.05, f"Γ{i + 1}") for i, v in enumerate(defaults)}
+    controls["qci0"] = _wiring.toggle((300.0, 3000.0), 300.0, "initial qci")
+
+    def render(qci0, **g):
+        render_critic_modulation(tuple(g[f"g{i}"] for i in range(N_CHUNKS)), qci0=qci0)
+
+    return _wiring.interactive(render, controls, [["g0", "g1", "g2"], ["g3", "g4", "g5"], ["qci0"]])

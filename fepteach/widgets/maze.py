@@ -99,3 +99,41 @@ def replay_widget(replays: dict):
         return render_replay(replays[trial], t)
 
     return interactive(render, controls, [["trial"], ["t"]])
+
+
+# --- added (lessb): the replay with the decision map shown relative to the prior -----------------
+def render_replay_vs_prior(replay: Replay, t: int, pi_prior, fig=None, *, recent: int = 2000):
+    """Like :func:`render_replay`, but the fourth panel shows the decision map relative to the untrained policy
+    ``pi_prior`` (256,) on a diverging scale with a colour bar (:func:`fepteach.plots.maze.draw_decision_change`)."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import maze as mplots
+
+    t = int(min(max(int(t), 1), replay.t_end))
+    if fig is None:
+        fig = plt.figure(figsize=(11.0, 4.6), layout="constrained")
+    gs = fig.add_gridspec(2, 3, height_ratios=(1.0, 1.25))
+    ax_maze = fig.add_subplot(gs[0, :])
+    mplots.draw_maze(replay.maze, replay.positions[:t], ax_maze, recent=recent)
+    ax_maze.set_title(f"{replay.label}  step t = {t} of {replay.t_end}  position (row {replay.positions[t - 1][0]}, "
+                      f"column {replay.positions[t - 1][1]})", fontsize=10)
+    ax_o, ax_q, ax_d = (fig.add_subplot(gs[1, k]) for k in range(3))
+    mplots.draw_view(observation_at(replay.maze, replay.positions, t), ax_o, title="observation o_t (1 = wall)")
+    mplots.draw_view(replay.q[t - 1], ax_q, title="state posterior q_t (ON)")
+    mplots.draw_decision_change(ag.selection_probabilities(replay.y[t - 1]), pi_prior, ax_d)
+    ax_d.set_title("decision map vs. prior\n" + ax_d.get_title(), fontsize=9)
+    return fig
+
+
+def replay_widget_vs_prior(replays: dict, pi_prior):
+    """A trial chooser and a step slider around :func:`render_replay_vs_prior`."""
+    from ._wiring import int_slider, interactive, toggle
+
+    labels = list(replays)
+    longest = max(r.t_end for r in replays.values())
+    controls = {"trial": toggle(labels, labels[0], "trial"), "t": int_slider(200, 1, longest, "step t")}
+
+    def render(trial, t):
+        return render_replay_vs_prior(replays[trial], t, pi_prior)
+
+    return interactive(render, controls, [["trial"], ["t"]])
