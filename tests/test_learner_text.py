@@ -12,16 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The notebooks this test enforces. One constant, so that it is obvious what is covered; the lead extends it to every
-# learner-facing notebook (lessons/*.ipynb, exercises/*.ipynb, exercises/instructor/*.ipynb) once all are clean.
-ENFORCED = [
-    "lessons/00_notation_and_equations.ipynb",
-    "lessons/01_rate_neurons.ipynb",
-    "lessons/02_cost_reconstruction.ipynb",
-    "lessons/03_bayes_equivalence.ipynb",
-    "lessons/04_blind_source_separation.ipynb",
-    "lessons/05_reverse_engineering.ipynb",
-]
+# The notebooks this test enforces: every learner-facing notebook (lessons, student exercises, instructor sources).
+ENFORCED = sorted(
+    str(p.relative_to(ROOT))
+    for pattern in ("lessons/*.ipynb", "exercises/*.ipynb", "exercises/instructor/*.ipynb")
+    for p in ROOT.glob(pattern)
+)
 
 # Each pattern with the reason a learner cannot follow it.
 FORBIDDEN = {
@@ -45,6 +41,7 @@ def learner_text_problems(nb: dict) -> list[str]:
 
 
 def test_every_enforced_notebook_exists():
+    assert any(r.startswith("lessons/") for r in ENFORCED) and any(r.startswith("exercises/instructor/") for r in ENFORCED)
     missing = [rel for rel in ENFORCED if not (ROOT / rel).exists()]
     assert not missing, f"enforced notebooks that do not exist: {missing}"
 
