@@ -425,27 +425,57 @@ def decision_inference(fy, uy, y, fe, lEd, facy, acc8):
     return -_sum_log(fy, y, uy, EPS, facy, acc8) - s1, s2
 
 
+PAIRWISE_BLOCK = 128  #: numpy's pairwise-summation block (sums of up to 128 entries use 8 running sums)
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):
+    """sum of a[lo:lo + n], n <= PAIRWISE_BLOCK, in numpy's order (8 running sums, then the rest)."""
+    if n < 8:
+        s = 0.0
+        for i in range(lo, lo + n):
+            s += a[i]
+        return s
+    p0, p1, p2, p3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    p4, p5, p6, p7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    n8 = n - n % 8
+    for i in range(lo + 8, lo + n8, 8):
+        p0 += a[i]
+        p1 += a[i + 1]
+        p2 += a[i + 2]
+        p3 += a[i + 3]
+        p4 += a[i + 4]
+        p5 += a[i + 5]
+        p6 += a[i + 6]
+        p7 += a[i + 7]
+    s = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
+    for i in range(lo + n8, lo + n):
+        s += a[i]
+    return s
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum(a):
+    """sum(a) with numpy's pairwise summation order (bit-identical to ``a.sum()`` for len(a) <= 256)."""
+    n = a.shape[0]
+    if n <= PAIRWISE_BLOCK:
+        return _block_sum(a, 0, n)
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _block_sum(a, 0, n2) + _block_sum(a, n2, n - n2)
+
+
 @njit(cache=True, nogil=True)
 def selection_probabilities(y, r, pi):
     """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1), as :func:`fepteach.agent.selection_probabilities`.
 
-    ``len(y)`` is a multiple of 8; the sum uses 8 partial sums. ``r`` is a work array.
+    The sum is numpy's (:func:`pairwise_sum`), so pi equals the readable version bit for bit
+    (ND = 256). ``r`` is a work array.
     """
-    nd = y.shape[0]
-    for l in range(nd):
+    for l in range(y.shape[0]):
         r[l] = y[l] / (1.0 - y[l] + SELECTION_GUARD)
-    p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0.0
-    for l0 in range(0, nd, 8):
-        p0 += r[l0]
-        p1 += r[l0 + 1]
-        p2 += r[l0 + 2]
-        p3 += r[l0 + 3]
-        p4 += r[l0 + 4]
-        p5 += r[l0 + 5]
-        p6 += r[l0 + 6]
-        p7 += r[l0 + 7]
-    total = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
-    for l in range(nd):
+    total = pairwise_sum(r)
+    for l in range(y.shape[0]):
         pi[l] = r[l] / total
 
 
