@@ -7,7 +7,8 @@ Design (fixed before running; not part of the test suite):
   :func:`fepteach.experiment.run_agents` builds them (``SeedSequence(seed).spawn``). Every agent
   runs twice in **lockstep**: same maze, same uniforms (each trial draws ``rng.random(T)``
   whatever happens), once with ``precision="float64"`` and once with ``"float32"``. The two
-  runs of an agent are submitted one after the other, so a partial run holds complete pairs.
+  runs of an agent are submitted one after the other, and agents round-robin over the priors,
+  so a run stopped early holds complete pairs for every prior.
 * Main tests per prior (14), two-sided, all 3 x 14 = 42 corrected together with Holm's method
   at a family-wise alpha of 0.05:
 
@@ -25,7 +26,7 @@ Design (fixed before running; not part of the test suite):
 
 Each agent's result is saved as it finishes (``OUT/E<prior>/<precision>/agent_XXX.npz``); a
 second call with the same ``--out`` resumes. The summary is written to ``OUT/summary.json``
-and ``OUT/summary.txt`` after every prior (and can be recomputed from a partial run with
+and ``OUT/summary.txt`` after every 6 results (and can be recomputed from a partial run with
 ``--analyse-only``).
 
 Usage: ``python benchmarks/equivalence_float32.py --out runs/equivalence_float32 [--workers 2]``
@@ -69,20 +70,29 @@ def _folder(out, prior, precision):
     return Path(out) / f"E{prior}" / precision
 
 
-def run_prior(out, prior, n_agents, n_trials, seed, pool):
-    """Run (or resume) both precisions of every agent of one prior; each result saved as it finishes."""
+def run_all(out, priors, n_agents, n_trials, seed, pool):
+    """Run (or resume) both precisions of every agent of every prior; each result saved as it finishes.
+
+    Submitted agent by agent across the priors (agent 0 of each prior in both precisions, then
+    agent 1, ...), so a run stopped early holds complete pairs for every prior; the summary is
+    rewritten after every 6 results.
+    """
     futures = {}
-    tasks = {p: _tasks(prior, n_agents, n_trials, seed, p) for p in PRECISIONS}
-    for p in PRECISIONS:
-        _folder(out, prior, p).mkdir(parents=True, exist_ok=True)
-    for a in range(n_agents):  # lockstep pairs: both precisions of agent a, then agent a + 1
+    for prior in priors:
         for p in PRECISIONS:
-            f = _folder(out, prior, p) / f"agent_{a:03d}.npz"
-            if not f.is_file():
-                futures[pool.submit(ex.run_agent_task, tasks[p][a])] = f
-    for fut in as_completed(futures):
+            _folder(out, prior, p).mkdir(parents=True, exist_ok=True)
+    tasks = {(prior, p): _tasks(prior, n_agents, n_trials, seed, p) for prior in priors for p in PRECISIONS}
+    for a in range(n_agents):
+        for prior in priors:
+            for p in PRECISIONS:
+                f = _folder(out, prior, p) / f"agent_{a:03d}.npz"
+                if not f.is_file():
+                    futures[pool.submit(ex.run_agent_task, tasks[prior, p][a])] = f
+    for k, fut in enumerate(as_completed(futures), 1):
         ex._save_agent(futures[fut], fut.result())
-        print(f"  prior {prior}: saved {futures[fut]}", flush=True)
+        print(f"saved {futures[fut]} ({k}/{len(futures)}, load {os.getloadavg()[0]:.1f})", flush=True)
+        if k % 6 == 0:
+            summarise(out, n_trials, n_agents)
 
 
 def _load(out, prior, precision, n_trials):
@@ -197,12 +207,10 @@ def main(argv=None):
     ap.add_argument("--analyse-only", action="store_true")
     args = ap.parse_args(argv)
     if not args.analyse_only:
+        t0 = time.perf_counter()
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            for prior in PRIORS:
-                t0 = time.perf_counter()
-                run_prior(args.out, prior, args.agents, args.trials, args.seed, pool)
-                print(f"prior {prior} done in {time.perf_counter() - t0:.0f} s", flush=True)
-                print(summarise(args.out, args.trials, args.agents), flush=True)
+            run_all(args.out, PRIORS, args.agents, args.trials, args.seed, pool)
+        print(f"all runs done in {time.perf_counter() - t0:.0f} s", flush=True)
     print(summarise(args.out, args.trials, args.agents))
     return 0
 
