@@ -4,20 +4,14 @@
 returns ``(t_end, F)``. Each step calls one helper per step of the readable agent
 (:mod:`fepteach.agent`):
 
-====================================  ==========================================  ============
-step                                  helper                                      SPEC
-====================================  ==========================================  ============
-move, step risk G_t                   :func:`move`                                §8.3, §8.6.1/6
-both layers' synaptic input           :func:`kv_product`                          §2.4, §8.6.3-4
-state inference q_t                   :func:`state_inference`                     §8.6.3
-decision inference y_t                :func:`decision_inference`                  §8.6.4
-selection rule pi_t, sample d_t       :func:`selection_probabilities`,            eq. (6.1),
-                                      :func:`sample_decision`                     §8.6.5
-learning accumulators (qa, qbi, qci)  :func:`accumulate_qa`, :func:`accumulate_qbi`,  §8.8
-                                      :func:`accumulate_qci`, :func:`close_chunk`
-chunk risk Gamma_i                    :func:`chunk_risk` (alias ``_chunk_gamma``)  §8.8
-free energy F                         :func:`free_energy_terms`                   §8.9
-====================================  ==========================================  ============
+* move and step risk G_t: :func:`move` (SPEC §8.3, §8.6 steps 1 and 6);
+* synaptic input of both layers from q_{t-1}: :func:`kv_product` (SPEC §2.4, §8.6 steps 3-4);
+* state inference q_t: :func:`state_inference` (SPEC §8.6 step 3);
+* decision inference y_t: :func:`decision_inference` (SPEC §8.6 step 4);
+* selection and sampling: :func:`selection_probabilities` (eq. 6.1), :func:`sample_decision` (§8.6 step 5);
+* learning accumulators: :func:`accumulate_qa`, :func:`accumulate_qbi`, :func:`accumulate_qci`,
+  and at the end of each chunk :func:`close_chunk` with the chunk risk :func:`chunk_risk` (SPEC §8.8);
+* free energy: :func:`free_energy_terms` (SPEC §8.9).
 
 The arithmetic is the network form (SPEC §2.4): ``x_t = sigma(W o_t + K x_{t-1} + h)``,
 ``y_t = sigma(V x_{t-1} + m)``. ``W o_t + h`` is precomputed per position (o is binary and
@@ -239,8 +233,9 @@ def kv_product_f64(KV, q, z):
 def kv_product_f32(KV, q, z):
     """z = KV.T q with float32 KV: q rounded to float32, float32 sums of 8 rows added into float64 z.
 
-    Error bound per entry: |z - exact| <= sum_k |q_k KV_kj| (2^-24 (q rounding) + 8 * 2^-24
-    (the float32 partial sum) + 2^-53 ...), i.e. below 1e-6 * sum_k |q_k KV_kj| (tested).
+    Compared with the float64 product of the unrounded weights, each term q_k KV_kj carries
+    three float32 roundings (KV, q, the product) and each block sum 7 float32 additions, so
+    |z_j - exact_j| <= (10 * 2^-24 + O(2^-48)) sum_k |q_k KV_kj| (tested).
     """
     ns, nu = KV.shape
     for j in range(nu):
@@ -311,8 +306,6 @@ def one_plus_exp_neg(u, f, poly, bits, scale):
     for i in range(n_):
         f[i] = 1.0 + poly[i] * scale[i]
 
-
-_one_plus_exp_neg = one_plus_exp_neg  # former name
 
 
 # --- entropies and sums of F (SPEC §8.9) --------------------------------------------------------
@@ -413,7 +406,7 @@ def state_inference(fx, ux, q, facx, acc8):
 
 
 @njit(cache=True, nogil=True)
-def decision_inference(fy, uy, y, fe, lEd, facy, acc8):
+def decision_inference(fy, uy, y, lE_on, lE_off, lEd, facy, acc8):
     """y_t = sigma(uy) (SPEC §8.6 step 4) from ``fy`` = 1 + e^{-uy}; returns F's decision terms.
 
     Returns ``(de, s2)``: the decision part of F with g = 0 (entropy minus the lnE part) and
@@ -421,7 +414,7 @@ def decision_inference(fy, uy, y, fe, lEd, facy, acc8):
     """
     for l in range(fy.shape[0]):
         y[l] = 1.0 / fy[l]
-    s1, s2 = _decision_sums(y, uy, fe.lE_on, fe.lE_off, lEd)
+    s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
     return -_sum_log(fy, y, uy, EPS, facy, acc8) - s1, s2
 
 
@@ -492,11 +485,11 @@ def sample_decision(pi, u):
 
 # --- learning accumulators (SPEC §8.8) ----------------------------------------------------------
 @njit(cache=True, nogil=True)
-def accumulate_qa(lrn, pid, q):
+def accumulate_qa(Sq_on, Sq_off, pid, q):
     """qa: per-position sums of q_t^ON and q_t^OFF (o_t is fixed at a position)."""
     for j in range(q.shape[0]):
-        lrn.Sq_on[pid, j] += q[j]
-        lrn.Sq_off[pid, j] += 1.0 - q[j]
+        Sq_on[pid, j] += q[j]
+        Sq_off[pid, j] += 1.0 - q[j]
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
@@ -559,7 +552,7 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
 
 
 @njit(cache=True, nogil=True)
-def accumulate_qbi(lrn, Bp, Bc, nb, q_prev, q):
+def accumulate_qbi(M, s_prev, s_cur, Bp, Bc, nb, q_prev, q):
     """qbi: add the pair (q_{t-1}^ON, q_t^ON) to the block; flush it into M when full. Returns the new fill."""
     for j in range(q.shape[0]):
         Bp[nb, j] = q_prev[j]
@@ -567,7 +560,7 @@ def accumulate_qbi(lrn, Bp, Bc, nb, q_prev, q):
         Bc[nb, j] = q[j]
     nb += 1
     if nb == NB:
-        _flush_pairs(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc, nb)
+        _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb)
         nb = 0
     return nb
 
@@ -617,14 +610,14 @@ def new_chunk_sums(qci, ns, nd):
 
 
 @njit(cache=True, nogil=True)
-def accumulate_qci(cs, choice, q_prev, q_prev_off):
-    """qci: the pair (q_{t-1}, d_t) joins the open chunk (the chunk of its state index t - 1)."""
-    cs.cnt[choice] += 1.0
+def accumulate_qci(S_on, S_off, s_on, s_off, cnt, choice, q_prev, q_prev_off):
+    """qci: the pair (q_{t-1}, d_t) joins the open chunk (the chunk of its state index t - 1); see :class:`ChunkSums`."""
+    cnt[choice] += 1.0
     for k in range(q_prev.shape[0]):
-        cs.S_on[choice, k] += q_prev[k]
-        cs.S_off[choice, k] += q_prev_off[k]
-        cs.s_on[k] += q_prev[k]
-        cs.s_off[k] += q_prev_off[k]
+        S_on[choice, k] += q_prev[k]
+        S_off[choice, k] += q_prev_off[k]
+        s_on[k] += q_prev[k]
+        s_off[k] += q_prev_off[k]
 
 
 @njit(cache=True, nogil=True)
@@ -750,16 +743,16 @@ def close_chunk(lrn, cs, G, cidx, stop):
 
 # --- free energy (SPEC §8.9) --------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def free_energy_terms(fe, pid, q_prev, q_prev_off, st, de, s2):
+def free_energy_terms(vo_off, b_on, b_off, c_on, c_off, pid, q_prev, q_prev_off, st, de, s2):
     """F of step t as A - g B (g the modulation of the step's chunk, known only at its end; SPEC §8.9).
 
     A = state part + decision part with g = 0, where the state part needs sum_j v_OFF_j
     (observation + lnD part per position, plus q_{t-1} times the row sums of lnBi(., OFF));
     B = sum over the decision potentials' qci part, weighted by y.
     """
-    fa = fe.vo_off[pid] + _dot(q_prev, fe.b_on) + _dot(q_prev_off, fe.b_off)  # sum_j v_OFF
+    fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
     A = (st - fa) + de
-    B = _dot(q_prev, fe.c_on) + _dot(q_prev_off, fe.c_off) + s2
+    B = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
     return A, B
 
 
@@ -880,7 +873,7 @@ def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
         if not same_q:
             st = state_inference(fx, ux, q, facx, acc8)
         if not same_y:
-            de, s2 = decision_inference(fy, uy, y, fe, lEd, facy, acc8)
+            de, s2 = decision_inference(fy, uy, y, fe.lE_on, fe.lE_off, lEd, facy, acc8)
             selection_probabilities(y, r, pi)
         # 5. sample the decision
         choice = sample_decision(pi, uniforms[i])
@@ -892,16 +885,16 @@ def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
             for l in range(nd):
                 rec.y[i, l] = y[l]
         # learning accumulators (SPEC §8.8)
-        accumulate_qa(lrn, pid, q)
+        accumulate_qa(lrn.Sq_on, lrn.Sq_off, pid, q)
         if t == 2:
             for j in range(ns):
                 lrn.q2[j] = q[j]
         else:
-            nb = accumulate_qbi(lrn, Bp, Bc, nb, q_prev, q)
-        accumulate_qci(cs, choice, q_prev, q_prev_off)
+            nb = accumulate_qbi(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc, nb, q_prev, q)
+        accumulate_qci(cs.S_on, cs.S_off, cs.s_on, cs.s_off, cs.cnt, choice, q_prev, q_prev_off)
         # free energy of step t (t = 2 .. t_end - 1; its chunk by decision index t, SPEC §8.9)
         if not at_goal and t < T:
-            A, B = free_energy_terms(fe, pid, q_prev, q_prev_off, st, de, s2)
+            A, B = free_energy_terms(fe.vo_off, fe.b_on, fe.b_off, fe.c_on, fe.c_off, pid, q_prev, q_prev_off, st, de, s2)
             FA[(t - 1) // CHUNK] += A
             FB[(t - 1) // CHUNK] += B
         # a chunk of pairs is complete when the pair of its last state index is in

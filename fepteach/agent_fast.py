@@ -5,6 +5,14 @@ The same computation as :func:`fepteach.agent.run_trial_reference` followed by
 differences of log-parameters collapse each layer to one weight matrix and a
 threshold) and compiled with numba (``fepteach._agent_numba``). Given the same
 uniforms it makes the same decisions as the reference.
+
+``precision="float64"`` (the default) is the engine of record: the paper protocol, the
+cross-validation with the authors' package and the agreement tests use it.
+``precision="float32"`` (opt-in) stores the fused K|V weights in float32 and rounds q to
+float32 for that product only (everything else stays float64): untrained trials are
+bit-identical, trained trials differ by ~1e-9-1e-6 in q and y, so decisions can diverge
+after long runs; ``benchmarks/equivalence_float32.py`` checks that the learning statistics
+do not differ.
 """
 
 from __future__ import annotations

@@ -229,3 +229,13 @@ def test_precision_is_validated(bad):
         agf.run_trial_fast(m, p, np.zeros(300), T=300, precision=bad)
     with pytest.raises(ValueError, match="precision must be one of"):
         agf.run_agent_fast(m, p, np.random.default_rng(0), 1, T=300, precision=bad)
+
+
+def test_vectorisable_exp_is_within_2_ulp_of_numpy():
+    from fepteach import _agent_numba as kern
+
+    u = np.concatenate([np.linspace(-700, 700, 20001), np.random.default_rng(9).normal(0, 30, 20000)])
+    f, poly, bits = np.empty_like(u), np.empty_like(u), np.zeros(u.size, dtype=np.int64)
+    kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
+    e = np.exp(-u)
+    assert np.all(np.abs((f - 1.0) - e) <= 2 * np.spacing(e) + 2 * np.spacing(f))
