@@ -9,7 +9,8 @@ Both return a :class:`MazeResults` and, when ``out`` is given, write it to a fol
 go: every finished agent is saved at once (``agents/agent_XXX.npz``), so an interrupted run
 keeps its finished agents and a second call with the same folder resumes. The finished
 folder holds ``durations.csv`` (trials x agents), ``free_energy.csv``, ``e_hat.npy``
-(trials x agents x 256), ``mazes.npy``, ``trajectories.npz``, ``config.json``.
+(trials x agents x 256), ``mazes.npy``, ``trajectories.npz``, ``config.json`` (what was run,
+including the engine's ``precision``: ``"float64"``, the default and the paper's, or ``"float32"``).
 
 Agents run in parallel through any :class:`concurrent.futures.Executor` (default: a process
 pool on all cores). A Dask cluster works too, for sweeps larger than one machine::
