@@ -1,23 +1,23 @@
-"""Speed of the maze agent (SPEC §8): microseconds per agent-step, as ratios measured in one run.
+"""Speed of the maze agent (SPEC §8): microseconds per agent-step, side by side, interleaved repeats.
 
-Compared side by side on the same maze:
+Compared on the same maze, in ``--repeats`` interleaved rounds (the order of the timed
+implementations rotates every round; CPU time ``time.process_time`` and wall time):
 
-* ``fast engine``   — fepteach.agent_fast.run_trial_fast (numba, network form, learning and F included),
-  over the first trials of a left-biased agent (the first trial is untrained: K = V = 0);
-* ``fast, trained`` — the same agent after ``--train-trials`` more trials (learned K and V,
-  almost every y_l below the 1e-6 floor of F): the cost of a typical trial of the paper protocol;
-* ``reference``     — fepteach.agent.run_trial_reference + learn + free_energy (readable numpy);
-* ``authors' [Py]`` — the POMDP class of reverse-engineering-py stepping the same maze
-  (infer every step, learn + compute_vfe at the end), if installed.
+* ``fast <precision>, fresh``   — fepteach.agent_fast.run_trial_fast (numba, learning and F
+  included) over the first ``--fast-trials`` trials of a left-biased agent (trial 1 is
+  untrained: K = V = 0), for ``precision="float64"`` (default engine) and ``"float32"``;
+* ``fast <precision>, trained`` — the same agent after ``--train-trials`` float64 trials
+  (learned K and V): the cost of a typical trial of the paper protocol;
+* ``authors [Py]`` — the POMDP class of reverse-engineering-py stepping the same maze
+  (infer every step, learn + compute_vfe at the end), if installed;
+* ``reference`` — fepteach.agent.run_trial_reference + learn + free_energy (readable numpy), once.
 
-Design probes (inference only, per agent-step): the fused K|V matrix-vector product + sigmoids
-of one agent compiled with numba in float64 (what the engine does) and in float32, and the
-same step for B agents batched in numpy (einsum over B weight matrices).
+Speed-ups are computed per round (authors' time / fast time of the same round) and reported
+as median [min-max] over the rounds. ``--protocol`` also times the full paper protocol
+(30 agents x 100 trials) for each prior in ``--priors`` and each precision in
+``--precisions``, with peak memory, and saves the results (``--out``).
 
-``--protocol`` also times the full paper protocol (30 agents x 100 trials) for prior 0.25 and
-for all three priors on all cores, with peak memory, and saves the results (``--out``).
-
-Usage: ``python benchmarks/bench_maze.py [--json] [--protocol --out runs/paper]``
+Usage: ``python benchmarks/bench_maze.py [--json] [--repeats 5] [--protocol --out runs/paper]``
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from fepteach import agent as ag
 from fepteach import agent_fast as agf
 from fepteach import maze as mz
 
+PRECISIONS = agf.PRECISIONS
+
 
 def _authors_steps(maze, params, n_steps, seed=0):
     from reverse_engineering.pomdp import POMDP
@@ -45,7 +47,7 @@ def _authors_steps(maze, params, n_steps, seed=0):
     np.random.seed(seed)  # the authors' class samples with NumPy's global generator
     ny, nx = maze.shape
     pos, d_prev = mz.start_position(ny), None
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     for t in range(2, n_steps + 2):
         if d_prev is not None:
             pos = mz.move(maze, pos, ag.first_action(d_prev))
@@ -55,24 +57,19 @@ def _authors_steps(maze, params, n_steps, seed=0):
     gammas = np.zeros(ag.n_chunks(n_steps + 1))
     model.compute_vfe(gammas=gammas, risk_chunk_size=ag.CHUNK)
     model.learn(gammas=gammas, risk_chunk_size=ag.CHUNK)
-    return (time.perf_counter() - t0) / n_steps * 1e6
+    return (time.process_time() - c0) / n_steps * 1e6, (time.perf_counter() - t0) / n_steps * 1e6
 
 
-def _fast(maze, params, n_trials, T, seed=0):
+def _fast(maze, params, n_trials, T, precision, seed=0):
+    """(CPU, wall) microseconds per agent-step over ``n_trials`` trials learning from ``params``."""
     rng = np.random.default_rng(seed)
     tables = agf.position_table(maze)
     steps = 0
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     for _ in range(n_trials):
-        params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables)
+        params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables, precision=precision)
         steps += s.t_end - 1
-    return (time.perf_counter() - t0) / steps * 1e6
-
-
-def _fast_trained(maze, params, n_train, n_trials, T, seed=1):
-    rng = np.random.default_rng(seed)
-    params, _ = agf.run_agent_fast(maze, params, rng, n_train, T=T, progress=False)
-    return _fast(maze, params, n_trials, T, seed=seed + 1)
+    return (time.process_time() - c0) / steps * 1e6, (time.perf_counter() - t0) / steps * 1e6
 
 
 def _reference(maze, params, T, seed=0):
@@ -135,21 +132,21 @@ def _peak_rss_mb():
     return self_kb / 1024, child_kb / 1024
 
 
-def _protocol(out, priors, seed):
+def _protocol(out, priors, precisions, seed):
     from fepteach import experiment as ex
 
     rows = []
     workers = os.cpu_count() or 1
-    for prior in priors:
-        folder = None if out is None else os.path.join(out, f"E{prior}")
+    for prior, precision in ((p, q) for p in priors for q in precisions):
+        folder = None if out is None else os.path.join(out, f"E{prior}_{precision}")
         c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        res = ex.run_paper_protocol(prior, seed=seed, out=folder, progress=True)
+        res = ex.run_paper_protocol(prior, seed=seed, out=folder, progress=True, precision=precision)
         wall = time.perf_counter() - t0
         c1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers have exited by now
         cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         steps = int((res.durations - 1).sum())
-        rows.append({"prior": prior, "seconds": wall, "worker_cpu_seconds": cpu, "agent_steps": steps, "workers": workers,
+        rows.append({"prior": prior, "precision": precision, "seconds": wall, "worker_cpu_seconds": cpu, "agent_steps": steps, "workers": workers,
                      "load_average_after": os.getloadavg()[0],
                      "us_per_agent_step_wall": wall / steps * 1e6, "folder": folder})
     self_mb, child_mb = _peak_rss_mb()
@@ -157,76 +154,118 @@ def _protocol(out, priors, seed):
                   "peak_total_mb_estimate": self_mb + workers * child_mb}
 
 
+def _stats(values):
+    v = np.asarray(values, dtype=float)
+    return {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max()), "values": v.tolist()}
+
+
+def _rounds(maze, fresh, trained, authors_steps, n_fast, repeats):
+    """Interleaved rounds: every implementation once per round, the order rotated each round."""
+    jobs = {}
+    for precision in PRECISIONS:
+        jobs[f"fast {precision}, fresh"] = lambda r, pr=precision: _fast(maze, fresh, n_fast, ag.T_MAX, pr, seed=r)
+        jobs[f"fast {precision}, trained"] = lambda r, pr=precision: _fast(maze, trained, 2, ag.T_MAX, pr, seed=100 + r)
+    try:
+        import reverse_engineering.pomdp  # noqa: F401
+
+        jobs["authors [Py]"] = lambda r: _authors_steps(maze, fresh, authors_steps, seed=r)
+    except ImportError:
+        pass
+    names = list(jobs)
+    times = {n: [] for n in names}
+    loads = []
+    for r in range(repeats):
+        k = r % len(names)
+        for n in names[k:] + names[:k]:
+            times[n].append(jobs[n](r))
+        loads.append(os.getloadavg()[0])
+    return times, loads
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    ap.add_argument("--fast-trials", type=int, default=4, help="full-length trials timed for the fast engine")
-    ap.add_argument("--train-trials", type=int, default=20, help="trials learned before timing 'fast, trained'")
-    ap.add_argument("--ref-steps", type=int, default=20000, help="steps timed for the reference (one trial)")
-    ap.add_argument("--authors-steps", type=int, default=20000, help="steps timed for the authors' package (one trial)")
-    ap.add_argument("--protocol", action="store_true", help="also time the full paper protocol (minutes)")
-    ap.add_argument("--priors", default="0.25,0.15,0.35", help="priors for --protocol (first one = 'one prior')")
-    ap.add_argument("--out", default=None, help="folder for the protocol results (one subfolder per prior)")
+    ap.add_argument("--repeats", type=int, default=5, help="interleaved rounds (medians and ranges over them)")
+    ap.add_argument("--fast-trials", type=int, default=4, help="full-length trials timed for the fresh agent")
+    ap.add_argument("--train-trials", type=int, default=20, help="trials learned before timing the trained agent")
+    ap.add_argument("--ref-steps", type=int, default=5000, help="steps timed for the readable reference (once)")
+    ap.add_argument("--authors-steps", type=int, default=10000, help="steps timed for the authors' package per round")
+    ap.add_argument("--probes", action="store_true", help="also time the inference-only design probes")
+    ap.add_argument("--protocol", action="store_true", help="also time the full paper protocol (minutes to hours)")
+    ap.add_argument("--priors", default="0.25", help="priors for --protocol, e.g. 0.25,0.15,0.35")
+    ap.add_argument("--precisions", default="float64,float32", help="precisions for --protocol")
+    ap.add_argument("--out", default=None, help="folder for the protocol results (one subfolder per prior and precision)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
     maze = mz.make_maze(np.random.default_rng(123))
-    params = ag.initial_params(0.15)  # left-biased: trials run the full 20000 steps
+    fresh = ag.initial_params(0.15)  # left-biased: trials run the full 20000 steps
     t0 = time.perf_counter()
-    agf.run_trial_fast(maze, params, ag.draw_uniforms(np.random.default_rng(0), 300), T=300)
-    first_call = time.perf_counter() - t0  # numba: compile or load from cache, plus one short trial
+    for precision in PRECISIONS:
+        agf.run_trial_fast(maze, fresh, ag.draw_uniforms(np.random.default_rng(0), 300), T=300, precision=precision)
+    first_call = time.perf_counter() - t0  # numba: compile or load from cache, plus short trials
+    trained, _ = agf.run_agent_fast(maze, fresh, np.random.default_rng(1), args.train_trials, progress=False)
 
-    fast = _fast(maze, params, args.fast_trials, ag.T_MAX)
-    fast_trained = _fast_trained(maze, params, args.train_trials, 2, ag.T_MAX)
-    ref = _reference(maze, params, args.ref_steps)
-    try:
-        authors = _authors_steps(maze, params, args.authors_steps)
-    except ImportError:
-        authors = None
-    probes = {
-        "numba float64, one agent (engine layout)": _probe_numba(np.float64),
-        "numba float32, one agent": _probe_numba(np.float32),
-        "numpy batched, B=8 agents": _probe_batched_numpy(8),
-        "numpy batched, B=32 agents": _probe_batched_numpy(32),
-    }
+    load_before = os.getloadavg()
+    times, loads = _rounds(maze, fresh, trained, args.authors_steps, args.fast_trials, args.repeats)
+    ref = _reference(maze, fresh, args.ref_steps)
+    cpu = {n: _stats([c for c, _ in v]) for n, v in times.items()}
+    wall = {n: _stats([w for _, w in v]) for n, v in times.items()}
+    speedup = {}
+    if "authors [Py]" in times:
+        a_cpu = np.array([c for c, _ in times["authors [Py]"]])
+        a_wall = np.array([w for _, w in times["authors [Py]"]])
+        for n, v in times.items():
+            if n.startswith("fast"):
+                speedup[n] = {"cpu": _stats(a_cpu / np.array([c for c, _ in v])),
+                              "wall": _stats(a_wall / np.array([w for _, w in v]))}
     result = {
-        "load_average": os.getloadavg(),
+        "machine": {"cpus": os.cpu_count(), "load_average_before": load_before,
+                    "load_average_per_round": loads},
         "first_call_seconds": first_call,
-        "us_per_agent_step": {"fast engine": fast, f"fast, trained ({args.train_trials} trials)": fast_trained,
-                              "reference": ref, "authors [Py]": authors},
-        "fast_speedup_vs_reference": ref / fast,
-        "fast_speedup_vs_authors": None if authors is None else authors / fast,
-        "fast_trained_speedup_vs_authors": None if authors is None else authors / fast_trained,
-        "inference_probes_us_per_agent_step": probes,
+        "repeats": args.repeats,
+        "us_per_agent_step_cpu": cpu,
+        "us_per_agent_step_wall": wall,
+        "reference_us_per_agent_step_wall": ref,
+        "speedup_vs_authors": speedup,
     }
+    if args.probes:
+        result["inference_probes_us_per_agent_step"] = {
+            "numba float64, one agent (engine layout)": _probe_numba(np.float64),
+            "numba float32, one agent": _probe_numba(np.float32),
+            "numpy batched, B=8 agents": _probe_batched_numpy(8),
+            "numpy batched, B=32 agents": _probe_batched_numpy(32),
+        }
     if args.protocol:
         priors = [float(p) for p in args.priors.split(",")]
-        rows, mem = _protocol(args.out, priors, args.seed)
+        precisions = [agf.check_precision(p) for p in args.precisions.split(",")]
+        rows, mem = _protocol(args.out, priors, precisions, args.seed)
         result["protocol"] = rows
-        result["protocol_all_seconds"] = sum(r["seconds"] for r in rows)
         result["memory"] = mem
 
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"Maze agent, 99x19 maze, load average {result['load_average'][0]:.2f} on {os.cpu_count()} cores")
-    print(f"first call (numba compile or cache load + 300 steps): {first_call:.2f} s\n")
-    print(f"{'implementation':28s} {'us/agent-step':>14s} {'fast is x faster':>17s} {'fast, trained is x faster':>26s}")
-    for name, v in result["us_per_agent_step"].items():
-        if v is None:
-            print(f"{name:28s} {'(not installed)':>14s}")
-            continue
-        print(f"{name:28s} {v:14.2f} {v / fast:17.1f} {v / fast_trained:26.1f}")
-    print("\nInference-only design probes (fused K|V product + sigmoids)")
-    for name, v in probes.items():
-        print(f"  {name:44s} {v:8.2f} us/agent-step")
+    print(f"Maze agent, 99x19 maze, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
+          f"{min(loads):.2f}-{max(loads):.2f} during the {args.repeats} interleaved rounds")
+    print(f"first call (numba compile or cache load + short trials): {first_call:.2f} s\n")
+    print(f"{'implementation':26s} {'CPU us/step':>24s} {'wall us/step':>24s} {'x authors (CPU)':>24s} {'x authors (wall)':>24s}")
+    fmt = lambda d: f"{d['median']:7.2f} [{d['min']:.2f}-{d['max']:.2f}]"  # noqa: E731
+    for n in times:
+        sp = speedup.get(n)
+        print(f"{n:26s} {fmt(cpu[n]):>24s} {fmt(wall[n]):>24s} {fmt(sp['cpu']) if sp else '':>24s} "
+              f"{fmt(sp['wall']) if sp else '':>24s}")
+    print(f"{'reference (numpy, once)':26s} {'':>24s} {ref:24.2f}")
+    if args.probes:
+        print("\nInference-only design probes (fused K|V product + sigmoids)")
+        for n, v in result["inference_probes_us_per_agent_step"].items():
+            print(f"  {n:44s} {v:8.2f} us/agent-step")
     if args.protocol:
         print("\nFull paper protocol (30 agents x 100 trials per prior)")
         for r in result["protocol"]:
-            print(f"  prior {r['prior']}: {r['seconds']:7.1f} s wall, {r['worker_cpu_seconds']:7.1f} s worker CPU, "
-                  f"{r['agent_steps'] / 1e6:6.1f} M agent-steps ({r['us_per_agent_step_wall']:.2f} us wall per agent-step "
-                  f"on {r['workers']} workers; load average {r['load_average_after']:.1f})")
-        print(f"  all priors: {result['protocol_all_seconds']:.1f} s")
+            print(f"  prior {r['prior']} {r['precision']}: {r['seconds']:7.1f} s wall, {r['worker_cpu_seconds']:7.1f} s "
+                  f"worker CPU, {r['agent_steps'] / 1e6:6.1f} M agent-steps ({r['us_per_agent_step_wall']:.2f} us wall per "
+                  f"agent-step on {r['workers']} workers; load average {r['load_average_after']:.1f})")
         m = result["memory"]
         print(f"  peak RSS: parent {m['peak_rss_parent_mb']:.0f} MB, largest worker {m['peak_rss_worker_mb']:.0f} MB, "
               f"total <= {m['peak_total_mb_estimate']:.0f} MB")

@@ -1,219 +1,304 @@
 """Compiled inner loop of the maze agent's fast engine (numba). See :func:`fepteach.agent_fast.run_trial_fast`.
 
-One call runs one whole trial (SPEC §8.6) with fixed network weights, accumulates what
-end-of-trial learning needs (SPEC §8.8: per-position sums of q for qa, the outer-product
-sum for qbi, the chunked and floored qci update) and the free energy (SPEC §8.9), and
-returns ``(t_end, F)``. The arithmetic is that of the network form (SPEC §2.4):
-``x_t = sigma(W o_t + K x_{t-1} + h)``, ``y_t = sigma(V x_{t-1} + m)``.
+:func:`trial_kernel` runs one whole trial (SPEC §8.6) with fixed network weights and
+returns ``(t_end, F)``. Each step calls one helper per step of the readable agent
+(:mod:`fepteach.agent`):
 
-Design, as measured with ``benchmarks/bench_maze.py`` on the 2-core AMD EPYC (Zen 5) machine:
+* move and step risk G_t: :func:`move` (SPEC §8.3, §8.6 steps 1 and 6);
+* synaptic input of both layers from q_{t-1}: :func:`kv_product` (SPEC §2.4, §8.6 steps 3-4);
+* state inference q_t: :func:`state_inference` (SPEC §8.6 step 3);
+* decision inference y_t: :func:`decision_inference` (SPEC §8.6 step 4);
+* selection and sampling: :func:`selection_probabilities` (eq. 6.1), :func:`sample_decision` (§8.6 step 5);
+* learning accumulators: :func:`accumulate_qa`, :func:`accumulate_qbi`, :func:`accumulate_qci`,
+  and at the end of each chunk :func:`close_chunk` with the chunk risk :func:`chunk_risk` (SPEC §8.8);
+* free energy: :func:`free_energy_terms` (SPEC §8.9).
 
-* One agent's trial in a compiled loop beats batching agents in numpy (about 4 us vs 9.5 us per
-  agent-step for the inference alone): each agent has its own 372 KB of weights, so a batch
-  gains nothing from sharing and is bound by memory traffic plus numpy call overhead.
-* The per-step cost is dominated by reading the fused ``K|V`` matrix (121 x 384 float64) from
-  L2 cache. ``W o_t`` is precomputed for every position once per trial (o is binary and only
-  depends on the position). float32 weights would halve that traffic (measured about 30 %
-  faster inference) but break the exact agreement with the float64 reference, so the
-  engine stays in float64.
-* ``exp`` is written so that the compiler vectorises it (libm's is a scalar call); the qbi
-  outer products are accumulated in rank-8 blocks; the entropies of F use logs of products.
-* Profile (2026-11-28, trained agent, 20000-step trials, per agent-step, removing one part at
-  a time; +-0.5 us noise from the shared cores): the K|V product ~2.3-3 us (121 x 384 float64
-  streamed from L2: memory bound; register-blocking 4 or 8 rows of K|V or BLAS dgemv were
-  not faster, 2.8 vs 2.3 us), exp + selection + loop ~0.9 us, qbi blocks ~0.3 us, qci chunk
-  updates ~0.25 us (45 us per chunk), F ~0.3 us.
-* F of trained agents: almost every y_l (99 %) is below the 1e-6 floor, and the floored
-  entries used to cost two libm logs each (~2 us per step, as much as the K|V product). The
-  floored entries now use ln(1 - x) = -x - x^2/2 (x <= 1e-6; error < 4e-19, below the rounding
-  of the log itself): trained agents 7.5 -> 6.5 us per step (interleaved A/B, CPU time).
-* Exact reuse of the K|V product: if q_{t-1} equals, bit for bit, the q_{t-1} of the last
-  product, z = K|V.T q, y_t, pi and the decision terms of F are reused; if moreover the
-  position is unchanged (o_t = o_{t-1}), q_t and the state terms of F too. Same inputs and same
-  operations, so the results are bit-identical to recomputing (checked on whole trials).
-  Untrained agents (K = V = 0, so q_t depends on the position only) reuse the product in ~50 %
-  of steps (stand-still steps): 5.9 -> 3.9 us per step (same A/B run). After the first trial the recurrent
-  term makes q_t drift, and the condition holds in only 3-8 % (priors 0.15/0.25) or 5-20 %
-  (prior 0.35) of steps, so the gain in trained agents is small (the check costs ~20 ns).
-* qci: each chunk's update used to rewrite the whole 242 x 512 qci (1 MB, 45 us, and it
-  evicts K|V from the L2 cache). While the floor at 1 provably cannot act (lower bound on
-  min qci minus the largest possible decrease), the chunk's increments are folded into
-  held-back sums over the decisions actually taken and added at most every MAX_PENDING = 5
-  chunks: trained agents ~5.4 -> ~4.9 us per step (interleaved A/B runs, load ~0.9).
-* qbi: blocks of 8 or 32 steps instead of 16, or a BLAS dgemm of the block (np.dot), were
-  not faster (3.0 us untrained / 5.1 us trained per step with 16; 3.3 / 5.4 with the others).
-  Updating two rows of M per pass over the block (half the loads per FMA): ~0.1-0.3 us faster.
-* An untrained agent's K and V are exactly 0 (uniform qbi and qci): z = 0 for every q_{t-1},
-  so the product, y_t and pi are computed once and q_t once per position (bit-identical
-  results; the q_{t-1}-dependent sums of F are recomputed every step): untrained trials
-  2.9 -> 1.1 us per step. Skipping only the zero rows through an index list made trained
-  agents 1.5 us slower (the indirect row index defeats the vectorised loop). Scanning K|V
-  inline in the kernel (instead of in the helper ``_all_zero``) made trained agents ~0.6 us
-  slower (code generation of the large loop; measured in interleaved A/B runs, both orders).
-* Net effect (2026-11-28, interleaved A/B in one process, CPU time per agent-step, load 1.5):
-  untrained agent 5.0 -> 1.1 us, trained agent (20 trials, prior 0.15) 6.7 -> 4.9 us, of which
-  the K|V product is ~3 us. ``bench_maze.py`` (wall time, load 1.6): 4.2 us over the first 4
-  trials, 4.6 us trained, authors' package 132 us (32x / 28x). The K|V product alone rules
-  out <= 3.3 us (40x) for trained agents in float64.
-* Not kept: deriving the OFF sums (Sq_off, Sc_off, sq_off) from counts minus the ON sums
-  instead of accumulating them every step (no measurable gain, 5.93 vs 5.90 us).
+The arithmetic is the network form (SPEC §2.4): ``x_t = sigma(W o_t + K x_{t-1} + h)``,
+``y_t = sigma(V x_{t-1} + m)``. ``W o_t + h`` is precomputed per position (o is binary and
+fixed at a position); K and V are one fused matrix ``K|V`` (K padded to :data:`V_OFFSET`
+columns) so one pass over ``x_{t-1}`` drives both layers.
+
+Why it is shaped like this (measured with ``benchmarks/bench_maze.py`` on the 2-core AMD
+EPYC machines; per agent-step, CPU time, interleaved A/B):
+
+* One agent per compiled loop: batching agents in numpy was slower (9.5 vs 4 us), since each
+  agent has its own 372 KB of weights (nothing shared, memory bound).
+* The K|V product (121 x 384, read from L2) is the largest cost (~2.3-3 us in float64). It
+  is computed 8 rows per pass over ``z`` with the same rounding order as the row loop
+  (bit-identical, tested). ``precision="float32"`` stores K|V in float32 and adds float32
+  partial sums of 8 rows into a float64 ``z`` (opt-in; changes results by ~1e-6).
+* ``exp`` is a polynomial the compiler vectorises (libm's is a scalar call).
+* F of trained agents: ~99 % of the y_l are below the 1e-6 floor; floored entries use
+  ln(1 - x) = -x - x^2/2 (error < 4e-19) instead of two libm logs (7.5 -> 6.5 us).
+* Exact reuse: if q_{t-1} equals bit for bit the q_{t-1} of the last product (stand-still
+  steps) the product, y_t and pi are reused, and with the same position also q_t. With
+  K = V = 0 (untrained agent) the product is skipped. Untrained 5.0 -> 1.1 us per step.
+* qci: a chunk's update rewrites 242 x 512 counts (1 MB, evicts K|V from L2). While the
+  floor at 1 provably cannot act, up to :data:`MAX_PENDING` chunks are held back as sums
+  (trained 5.4 -> 4.9 us). qbi outer products are accumulated in blocks of :data:`NB` steps.
+* The per-step helpers are inlined by numba (``inline="always"``): called as functions, the
+  untrained step was 5-12 % slower than the former single-body kernel (A/B), inlined at par.
+* Tried and not kept: skipping zero rows by an index list (+1.5 us), BLAS dgemv/dgemm for
+  the product or the qbi block, qbi blocks of 8 or 32 steps, deriving the OFF sums from
+  counts, scanning K|V for zeros inline in the kernel (+0.6 us: code generation).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
+
+from ._validate import EPS
+from .agent import CHUNK, PROGRESS_THRESHOLDS, RISK_VALUES
+
+V_OFFSET = 128  #: column where V starts in the fused K|V matrix (K padded to a multiple of 8 columns)
+ROW_BLOCK = 8  #: rows of K|V per pass of the product (one pass reads and writes z once)
+NB = 16  #: steps per block of the qbi outer-product accumulation (the block then stays in the L1 cache)
+MAX_PENDING = 5  #: chunks whose qci increments may be held back (bounds the rounding of the held sums)
+
+# the chunk-risk rule (SPEC §8.8) as plain floats for the compiled code
+_DELTA_LOW, _DELTA_ZERO, _DELTA_HIGH = (float(x) for x in PROGRESS_THRESHOLDS)
+_RISK_LOW, _RISK_ZERO, _RISK_SMALL, _RISK_NONE = (float(x) for x in RISK_VALUES)
+_CHUNK_STEPS = float(CHUNK)
+
+
+# --- structured arguments of the kernel ---------------------------------------------------------
+class World(NamedTuple):
+    """The maze and where a trial starts and ends (SPEC §8.2-8.4)."""
+
+    maze: np.ndarray  # (ny, nx) int8, 1 = wall
+    pid_map: np.ndarray  # (ny, nx) int32 position ids (see agent_fast.position_table)
+    start_row: int
+    start_col: int
+    goal_row: int
+    goal_col: int
+
+
+class Network(NamedTuple):
+    """Network weights and thresholds of one trial (SPEC §2.4, §4.7; see agent_fast.NetworkForm)."""
+
+    Wo: np.ndarray  # (n_pid, NS): W.T o_p + h for every position p
+    KV: np.ndarray  # (NS, V_OFFSET + ND): K | V, float64 or float32 (the product's precision)
+    k_thr: np.ndarray  # (NS,) middle-layer threshold of the recurrent term
+    k_first: np.ndarray  # (NS,) recurrent input at t = 2 (q_1 = D, not complementary)
+    m: np.ndarray  # (ND,) output-layer threshold
+    y_first: np.ndarray  # (ND,) output-layer input at t = 2
+    D_on: np.ndarray  # (NS,) q_1^ON = D_ON
+    D_off: np.ndarray  # (NS,) q_1^OFF = D_OFF
+
+
+class FreeEnergyWeights(NamedTuple):
+    """Row sums of the log-parameters that the free energy needs besides the potentials (SPEC §8.9)."""
+
+    vo_off: np.ndarray  # (n_pid,) sum_j of the observation + lnD part of v^OFF
+    b_on: np.ndarray  # (NS,) row sums of lnBi(ON, OFF)
+    b_off: np.ndarray  # (NS,) row sums of lnBi(OFF, OFF)
+    c_on: np.ndarray  # (NS,) row sums of lnCi(ON, OFF)
+    c_off: np.ndarray  # (NS,) row sums of lnCi(OFF, OFF)
+    lE_on: np.ndarray  # (ND,)
+    lE_off: np.ndarray  # (ND,)
+
+
+class Learning(NamedTuple):
+    """What end-of-trial learning needs (SPEC §8.8), filled by the kernel.
+
+    ``Sq_on``/``Sq_off`` (n_pid, NS): per-position sums of q_t^ON / q_t^OFF (qa);
+    ``M`` (NS, >= NS): sum_{t>=3} q_{t-1}^ON (x) q_t^ON, ``s_prev``/``s_cur``: sums of
+    q_{t-1}^ON / q_t^ON, ``q2``: q_2^ON (qbi); ``qci`` updated in place chunk by chunk;
+    ``gammas`` the chunk risks.
+    """
+
+    Sq_on: np.ndarray
+    Sq_off: np.ndarray
+    M: np.ndarray
+    s_prev: np.ndarray
+    s_cur: np.ndarray
+    q2: np.ndarray
+    qci: np.ndarray
+    gammas: np.ndarray
+
+
+class Record(NamedTuple):
+    """Per-step record: positions (T, 2), decisions (T,), and optionally q (rows, NS), y (rows, ND)."""
+
+    positions: np.ndarray
+    decisions: np.ndarray
+    q: np.ndarray
+    y: np.ndarray
+
+
+# --- movement and risk (SPEC §8.3, §8.6 steps 1 and 6, §8.8) -----------------------------------
+@njit(cache=True, nogil=True, inline="always")
+def move(maze, row, col, action):
+    """Position after ``action`` (0 up, 1 down, 2 left, 3 right) and its step risk G_t (SPEC §8.3, §8.6).
+
+    A move goes two cells unless a wall is in between; the column is clipped to the last
+    one (the goal). G_t = 0 if the column increased, 1 if it decreased, 0.5 otherwise.
+    """
+    dr = 0
+    dc = 0
+    if action == 0:
+        dr = -1
+    elif action == 1:
+        dr = 1
+    elif action == 2:
+        dc = -1
+    else:
+        dc = 1
+    nr, nc = row, col
+    if maze[row + dr, col + dc] == 0:
+        nr = row + 2 * dr
+        nc = col + 2 * dc
+    if nc > maze.shape[1] - 1:
+        nc = maze.shape[1] - 1
+    if nc > col:
+        G = 0.0
+    elif nc < col:
+        G = 1.0
+    else:
+        G = 0.5
+    return nr, nc, G
 
 
 @njit(cache=True, nogil=True)
-def _chunk_gamma(G, start, stop):
-    """Chunk risk of G[start:stop] with the codes' floating-point expression (SPEC §8.8)."""
+def chunk_risk(G, start, stop):
+    """Gamma of the chunk G[start:stop] (SPEC §8.8), as :func:`fepteach.agent.chunk_risk`.
+
+    Progress Delta = (1 - 2 mean G) * 200 with the codes' floating-point expression (an exact
+    +10 evaluates to slightly more than 10 and gets Gamma = 0).
+    """
     s = 0.0
     for i in range(start, stop):
         s += G[i]
-    n = stop - start
-    delta = (1.0 - 2.0 * (s / n)) * 200.0
-    if delta <= -10.0:
-        return 0.55
-    if delta <= 0.0:
-        return 0.55
-    if delta <= 10.0:
-        return 0.45
-    return 0.0
+    delta = (1.0 - 2.0 * (s / (stop - start))) * _CHUNK_STEPS
+    if delta <= _DELTA_LOW:
+        return _RISK_LOW
+    if delta <= _DELTA_ZERO:
+        return _RISK_ZERO
+    if delta <= _DELTA_HIGH:
+        return _RISK_SMALL
+    return _RISK_NONE
+
+
+_chunk_gamma = chunk_risk  # former name
+
+
+# --- the K|V product (SPEC §2.4: synaptic input of both layers) --------------------------------
+@njit(cache=True, nogil=True)
+def kv_product_rows(KV, q, z):
+    """z = KV.T q, one row of KV at a time: z_j += q_k KV_kj for k = 0, 1, ... (the rounding order of record)."""
+    for j in range(KV.shape[1]):
+        z[j] = 0.0
+    for k in range(KV.shape[0]):
+        qk = q[k]
+        for j in range(KV.shape[1]):
+            z[j] += qk * KV[k, j]
 
 
 @njit(cache=True, nogil=True)
-def _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, g):
-    """qci <- max(1, qci + g * sum_t q_t (x) (d_{t+1}; 1 - d_{t+1})) for one chunk (SPEC §8.8).
+def kv_product_f64(KV, q, z):
+    """z = KV.T q with float64 KV, :data:`ROW_BLOCK` rows per pass over z (SPEC §2.4).
 
-    ``Sc_on[l]``/``Sc_off[l]`` hold the sums of q_t^ON/q_t^OFF over the steps whose next
-    decision was l; ``sq_on``/``sq_off`` the sums over the whole chunk.
+    Within a pass, z_j receives q_k KV_kj for the 8 rows in order, exactly as the row loop
+    :func:`kv_product_rows` (no fused multiply-add): bit-identical, with z read and written
+    once per 8 rows instead of once per row.
     """
-    ns = sq_on.shape[0]
-    nd = Sc_on.shape[0]
-    for k in range(ns):
-        for l in range(nd):
-            v = qci[k, l] + g * Sc_on[l, k]
-            qci[k, l] = v if v > 1.0 else 1.0
-            v = qci[ns + k, l] + g * Sc_off[l, k]
-            qci[ns + k, l] = v if v > 1.0 else 1.0
-            v = qci[k, nd + l] + g * (sq_on[k] - Sc_on[l, k])
-            qci[k, nd + l] = v if v > 1.0 else 1.0
-            v = qci[ns + k, nd + l] + g * (sq_off[k] - Sc_off[l, k])
-            qci[ns + k, nd + l] = v if v > 1.0 else 1.0
-
-
-MAX_PENDING = 5  # chunks whose qci increments may be held back (bounds the rounding of the held sums)
-
-
-@njit(cache=True, nogil=True)
-def _all_zero(a):
-    """True if every entry of the 2-D array a is 0."""
-    for i in range(a.shape[0]):
-        for j in range(a.shape[1]):
-            if a[i, j] != 0.0:
-                return False
-    return True
+    ns, nu = KV.shape
+    for j in range(nu):
+        z[j] = 0.0
+    k8 = ns - ns % ROW_BLOCK
+    for k in range(0, k8, ROW_BLOCK):
+        q0, q1, q2, q3 = q[k], q[k + 1], q[k + 2], q[k + 3]
+        q4, q5, q6, q7 = q[k + 4], q[k + 5], q[k + 6], q[k + 7]
+        for j in range(nu):
+            zj = z[j]
+            zj += q0 * KV[k, j]
+            zj += q1 * KV[k + 1, j]
+            zj += q2 * KV[k + 2, j]
+            zj += q3 * KV[k + 3, j]
+            zj += q4 * KV[k + 4, j]
+            zj += q5 * KV[k + 5, j]
+            zj += q6 * KV[k + 6, j]
+            zj += q7 * KV[k + 7, j]
+            z[j] = zj
+    for k in range(k8, ns):
+        qk = q[k]
+        for j in range(nu):
+            z[j] += qk * KV[k, j]
 
 
 @njit(cache=True, nogil=True)
-def _min2(a):
-    """Minimum of a 2-D array."""
-    v = np.inf
-    for i in range(a.shape[0]):
-        for j in range(a.shape[1]):
-            v = min(v, a[i, j])
-    return v
+def kv_product_f32(KV, q, z):
+    """z = KV.T q with float32 KV: q rounded to float32, float32 sums of 8 rows added into float64 z.
 
-
-@njit(cache=True, nogil=True)
-def _flush_pending(qci, P_on, P_off, ps_on, ps_off, prow):
-    """qci += the held-back chunk increments (no floor: it provably did not act), then clear them.
-
-    Same stacked layout as :func:`_apply_chunk`: ``P_on[l]``/``P_off[l]`` = sum over the held
-    chunks of g_i times the sums of q^ON/q^OFF over steps whose next decision was l,
-    ``ps_on``/``ps_off`` = sum of g_i times the chunk sums; ``prow[l]`` marks nonzero rows.
+    Compared with the float64 product of the unrounded weights, each term q_k KV_kj carries
+    three float32 roundings (KV, q, the product) and each block sum 7 float32 additions, so
+    |z_j - exact_j| <= (10 * 2^-24 + O(2^-48)) sum_k |q_k KV_kj| (tested).
     """
-    ns = ps_on.shape[0]
-    nd = P_on.shape[0]
-    for k in range(ns):
-        for l in range(nd):
-            qci[k, l] += P_on[l, k]
-            qci[ns + k, l] += P_off[l, k]
-            qci[k, nd + l] += ps_on[k] - P_on[l, k]
-            qci[ns + k, nd + l] += ps_off[k] - P_off[l, k]
-    for l in range(nd):
-        if prow[l]:
-            prow[l] = False
-            for k in range(ns):
-                P_on[l, k] = 0.0
-                P_off[l, k] = 0.0
-    for k in range(ns):
-        ps_on[k] = 0.0
-        ps_off[k] = 0.0
+    ns, nu = KV.shape
+    for j in range(nu):
+        z[j] = 0.0
+    k8 = ns - ns % ROW_BLOCK
+    for k in range(0, k8, ROW_BLOCK):
+        q0, q1 = np.float32(q[k]), np.float32(q[k + 1])
+        q2, q3 = np.float32(q[k + 2]), np.float32(q[k + 3])
+        q4, q5 = np.float32(q[k + 4]), np.float32(q[k + 5])
+        q6, q7 = np.float32(q[k + 6]), np.float32(q[k + 7])
+        for j in range(nu):
+            p = q0 * KV[k, j]
+            p += q1 * KV[k + 1, j]
+            p += q2 * KV[k + 2, j]
+            p += q3 * KV[k + 3, j]
+            p += q4 * KV[k + 4, j]
+            p += q5 * KV[k + 5, j]
+            p += q6 * KV[k + 6, j]
+            p += q7 * KV[k + 7, j]
+            z[j] += np.float64(p)
+    for k in range(k8, ns):
+        qk = np.float32(q[k])
+        for j in range(nu):
+            z[j] += np.float64(qk * KV[k, j])
 
 
-@njit(cache=True, nogil=True)
-def _qci_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, cnt, g, P_on, P_off, ps_on, ps_off, prow, state):
-    """The qci update of one chunk (SPEC §8.8), held back while the floor at 1 provably cannot act.
-
-    Every entry of the chunk increment is g times a sum of at most the chunk's q values
-    (all in [0, 1]), so it is >= -|g| max(sq_on, sq_off). ``state[0]`` is a lower bound on
-    min(qci + held increments); while it stays above 1 after subtracting that, max(1, .) is
-    the identity and the increment is only added to the held sums (a few hundred rows
-    instead of the whole 242 x 512 qci). Otherwise the held sums are added, this chunk is
-    applied with the floor, and the bound is recomputed. ``state[1]`` counts held chunks
-    (at most MAX_PENDING, which keeps the held sums small: rounding below 1e-12 of qci >= 1).
-    """
-    ns = sq_on.shape[0]
-    nd = Sc_on.shape[0]
-    dec = 0.0
-    if g < 0.0:
-        mx = 0.0
-        for k in range(ns):
-            mx = max(mx, max(sq_on[k], sq_off[k]))
-        dec = -g * mx * (1.0 + 1e-12) + 1e-9
-    if state[0] - dec > 1.0 + 1e-9 and state[1] < MAX_PENDING:
-        for l in range(nd):
-            if cnt[l] > 0.0:
-                prow[l] = True
-                for k in range(ns):
-                    P_on[l, k] += g * Sc_on[l, k]
-                    P_off[l, k] += g * Sc_off[l, k]
-        for k in range(ns):
-            ps_on[k] += g * sq_on[k]
-            ps_off[k] += g * sq_off[k]
-        state[0] -= dec
-        state[1] += 1.0
+def kv_product(KV, q, z):
+    """z = KV.T q in the precision of KV (float64: :func:`kv_product_f64`, float32: :func:`kv_product_f32`)."""
+    if KV.dtype == np.float32:
+        kv_product_f32(KV, q, z)
     else:
-        if state[1] > 0.0:
-            _flush_pending(qci, P_on, P_off, ps_on, ps_off, prow)
-        _apply_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, g)
-        state[0] = _min2(qci)
-        state[1] = 0.0
+        kv_product_f64(KV, q, z)
 
 
-# Coefficients 1/k! of the Taylor polynomial used by _one_plus_exp_neg (|r| <= ln2/2: error < 1 ulp).
+@overload(kv_product, jit_options={"cache": True, "nogil": True})
+def _kv_product_by_dtype(KV, q, z):
+    """Compiled kv_product: the implementation is chosen once per KV dtype at compile time."""
+    if KV.dtype == types.float32:
+        return lambda KV, q, z: kv_product_f32(KV, q, z)
+    return lambda KV, q, z: kv_product_f64(KV, q, z)
+
+
+# --- sigmoids -----------------------------------------------------------------------------------
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
+_EXP_CLIP = 700.0  #: |x| bound of the exp argument (sigma(-700) ~ 1e-304, far outside what matters)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
-def _one_plus_exp_neg(u, f, poly, bits, scale):
+def one_plus_exp_neg(u, f, poly, bits, scale):
     """f_i = 1 + exp(-u_i), with an exp that the compiler can vectorise (libm's is a scalar call).
 
-    exp(x) = 2^n p(r), x = n ln2 + r, p a degree-13 Taylor polynomial; 2^n is built from its
-    IEEE bits (``scale`` is a float64 view of the int64 array ``bits``). Accurate to 2 ulp
-    (tested against numpy.exp); x is clipped to [-700, 700], far outside the range that
-    matters for the sigmoids (sigma(-700) ~ 1e-304).
+    exp(x) = 2^n p(r), x = n ln2 + r (|r| <= ln2/2), p the degree-13 Taylor polynomial (error
+    < 1 ulp); 2^n is built from its IEEE bits (``scale`` is a float64 view of the int64 array
+    ``bits``). Accurate to 2 ulp (tested against numpy.exp); x is clipped to [-700, 700].
     """
     n_ = u.shape[0]
     for i in range(n_):
         x = -u[i]
-        x = min(max(x, -700.0), 700.0)
+        x = min(max(x, -_EXP_CLIP), _EXP_CLIP)
         n = math.floor(x * _LOG2E + 0.5)
         r = (x - n * _LN2_HI) - n * _LN2_LO
         poly[i] = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (
@@ -224,14 +309,197 @@ def _one_plus_exp_neg(u, f, poly, bits, scale):
         f[i] = 1.0 + poly[i] * scale[i]
 
 
-NB = 16  # steps per block of the qbi outer-product accumulation (Bp and Bc then stay in the L1 cache)
+
+# --- entropies and sums of F (SPEC §8.9) --------------------------------------------------------
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _floor_corrections(p, u, eps, ln_eps, fac):
+    """Branch-free pass over p: fac_i = f_i where no floor acts, else 1; returns the floored entries' part of S.
+
+    Where p <= eps:   p ln max(eps, p) + pbar ln pbar = p ln eps - pbar p (1 + p/2)
+    where pbar <= eps: p ln p + pbar ln max(eps, pbar) = -p pbar (1 + pbar/2) + pbar ln eps
+    (ln(1 - x) = -x - x^2/2 - O(x^3), x <= 1e-6: the error, < 4e-19, is below the rounding
+    of ln(1 - x) itself), so no logarithm is evaluated for floored entries. ``fac`` holds the
+    f_i on entry.
+    """
+    corr = 0.0
+    for i in range(p.shape[0]):
+        pi = p[i]
+        po = 1.0 - pi
+        lo = pi <= eps
+        hi = po <= eps
+        e_lo = pi * ln_eps - po * (pi * (1.0 + 0.5 * pi))
+        e_hi = po * ln_eps - pi * (po * (1.0 + 0.5 * po))
+        c = -(e_lo if lo else e_hi) - po * u[i]
+        corr += c if (lo or hi) else 0.0
+        fac[i] = 1.0 if (lo or hi) else fac[i]
+    return corr
+
+
+@njit(cache=True, nogil=True)
+def _sum_log(f, p, u, eps, fac, acc8):
+    """S such that sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] = -S - sum_i pbar_i u_i (SPEC §8.9 entropies).
+
+    Here p = 1 / f, f = 1 + e^{-u}, pbar = 1 - p. Where no floor acts, p ln p + pbar ln pbar
+    = -ln f - pbar u, so S = sum_i ln f_i: computed as the logs of 8 running products
+    (vectorisable; each factor is < 1 / eps = 1e6, so 48 factors per lane cannot overflow).
+    Entries where a floor acts get factor 1 and their exact terms come from
+    :func:`_floor_corrections`. ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
+    """
+    n = f.shape[0]
+    for i in range(n):
+        fac[i] = f[i]
+    S = _floor_corrections(p, u, eps, math.log(eps), fac)
+    for b in range(8):
+        acc8[b] = 1.0
+    n8 = n - n % 8
+    for i0 in range(0, n8, 8):
+        for b in range(8):
+            acc8[b] *= fac[i0 + b]
+    for b in range(8):
+        S += math.log(acc8[b])
+    for i in range(n8, n):
+        S += math.log(fac[i])
+    return S
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot(a, b):
+    """sum_i a_i b_i (any summation order)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * b[i]
+    return s
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _sum(a):
+    """sum_i a_i (any order)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i]
+    return s
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _decision_sums(y, uy, lE_on, lE_off, lEd):
+    """(sum_l [ybar u + y lnE_ON + ybar lnE_OFF], sum_l y (u - lnE_ON + lnE_OFF)) for F (SPEC §8.9)."""
+    s1 = 0.0
+    s2 = 0.0
+    for l in range(y.shape[0]):
+        yl = y[l]
+        yo = 1.0 - yl
+        s1 += yo * uy[l] + yl * lE_on[l] + yo * lE_off[l]
+        s2 += yl * (uy[l] - lEd[l])
+    return s1, s2
+
+
+# --- one step of inference (SPEC §8.6 steps 3-5) ------------------------------------------------
+@njit(cache=True, nogil=True, inline="always")
+def state_inference(fx, ux, q, facx, acc8):
+    """q_t = sigma(u) = 1 / (1 + e^{-u}) (SPEC §8.6 step 3) from ``fx`` = 1 + e^{-ux}; returns F's state part.
+
+    The state part of F (SPEC §8.9) is sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
+    = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j (where no floor acts); this returns
+    it without the v_OFF sum (added by :func:`free_energy_terms`).
+    """
+    for j in range(fx.shape[0]):
+        q[j] = 1.0 / fx[j]
+    return -_sum_log(fx, q, ux, EPS, facx, acc8) - _sum(ux)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def decision_inference(fy, uy, y, lE_on, lE_off, lEd, facy, acc8):
+    """y_t = sigma(uy) (SPEC §8.6 step 4) from ``fy`` = 1 + e^{-uy}; returns F's decision terms.
+
+    Returns ``(de, s2)``: the decision part of F with g = 0 (entropy minus the lnE part) and
+    the weight of g, sum_l y (u - lnE_ON + lnE_OFF) (SPEC §8.9).
+    """
+    for l in range(fy.shape[0]):
+        y[l] = 1.0 / fy[l]
+    s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
+    return -_sum_log(fy, y, uy, EPS, facy, acc8) - s1, s2
+
+
+PAIRWISE_BLOCK = 128  #: numpy's pairwise-summation block (sums of up to 128 entries use 8 running sums)
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):
+    """sum of a[lo:lo + n], n <= PAIRWISE_BLOCK, in numpy's order (8 running sums, then the rest)."""
+    if n < 8:
+        s = 0.0
+        for i in range(lo, lo + n):
+            s += a[i]
+        return s
+    p0, p1, p2, p3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    p4, p5, p6, p7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    n8 = n - n % 8
+    for i in range(lo + 8, lo + n8, 8):
+        p0 += a[i]
+        p1 += a[i + 1]
+        p2 += a[i + 2]
+        p3 += a[i + 3]
+        p4 += a[i + 4]
+        p5 += a[i + 5]
+        p6 += a[i + 6]
+        p7 += a[i + 7]
+    s = ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))
+    for i in range(lo + n8, lo + n):
+        s += a[i]
+    return s
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum(a):
+    """sum(a) with numpy's pairwise summation order (bit-identical to ``a.sum()`` for len(a) <= 256)."""
+    n = a.shape[0]
+    if n <= PAIRWISE_BLOCK:
+        return _block_sum(a, 0, n)
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _block_sum(a, 0, n2) + _block_sum(a, n2, n - n2)
+
+
+@njit(cache=True, nogil=True)
+def selection_probabilities(y, r, pi):
+    """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1), as :func:`fepteach.agent.selection_probabilities`.
+
+    The sum is numpy's (:func:`pairwise_sum`), so pi equals the readable version bit for bit
+    (ND = 256). ``r`` is a work array.
+    """
+    for l in range(y.shape[0]):
+        r[l] = y[l] / (1.0 - y[l] + EPS)
+    total = pairwise_sum(r)
+    for l in range(y.shape[0]):
+        pi[l] = r[l] / total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def sample_decision(pi, u):
+    """The first l whose cumulative probability exceeds the uniform u (inverse CDF, SPEC §7.5)."""
+    csum = 0.0
+    for l in range(pi.shape[0]):
+        csum += pi[l]
+        if csum > u:
+            return l
+    return pi.shape[0] - 1
+
+
+# --- learning accumulators (SPEC §8.8) ----------------------------------------------------------
+@njit(cache=True, nogil=True, inline="always")
+def accumulate_qa(Sq_on, Sq_off, pid, q):
+    """qa: per-position sums of q_t^ON and q_t^OFF (o_t is fixed at a position)."""
+    for j in range(q.shape[0]):
+        Sq_on[pid, j] += q[j]
+        Sq_off[pid, j] += 1.0 - q[j]
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
 def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
     """M += Bp[:nb].T @ Bc[:nb]; s_prev += sum Bp; s_cur += sum Bc (qbi statistics, SPEC §8.8).
 
-    ``nb`` is a multiple of 8 (rows beyond the filled ones are zero): rank-8 register blocking.
+    ``nb`` is a multiple of 8 (rows beyond the filled ones are zero): rank-8 register blocking,
+    two rows of M per pass over Bc (half the loads of Bc per multiply-add).
     """
     ns = M.shape[0]
     nj = M.shape[1]
@@ -240,7 +508,7 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
             s_prev[k] += Bp[b, k]
             s_cur[k] += Bc[b, k]
     k2 = ns - ns % 2
-    for k in range(0, k2, 2):  # two rows of M per pass over Bc: half the loads of Bc per FMA
+    for k in range(0, k2, 2):
         for b in range(0, nb, 8):
             p0 = Bp[b, k]
             p1 = Bp[b + 1, k]
@@ -285,360 +553,382 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
                 )
 
 
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _floor_corrections(p, u, eps, ln_eps, fac):
-    """Branch-free pass over p: fac_i = f_i where no floor acts, else 1; returns the floored entries' part of S.
-
-    Where p <= eps:   p ln max(eps, p) + pbar ln pbar = p ln eps - pbar p (1 + p/2)
-    where pbar <= eps: p ln p + pbar ln max(eps, pbar) = -p pbar (1 + pbar/2) + pbar ln eps
-    (ln(1 - x) = -x - x^2/2 - O(x^3), x <= 1e-6: the error, < 4e-19, is below the rounding
-    of ln(1 - x) itself), so no logarithm is evaluated for floored entries. ``fac`` holds the
-    f_i on entry.
-    """
-    corr = 0.0
-    for i in range(p.shape[0]):
-        pi = p[i]
-        po = 1.0 - pi
-        lo = pi <= eps
-        hi = po <= eps
-        e_lo = pi * ln_eps - po * (pi * (1.0 + 0.5 * pi))
-        e_hi = po * ln_eps - pi * (po * (1.0 + 0.5 * po))
-        c = -(e_lo if lo else e_hi) - po * u[i]
-        corr += c if (lo or hi) else 0.0
-        fac[i] = 1.0 if (lo or hi) else fac[i]
-    return corr
+@njit(cache=True, nogil=True, inline="always")
+def accumulate_qbi(M, s_prev, s_cur, Bp, Bc, nb, q_prev, q):
+    """qbi: add the pair (q_{t-1}^ON, q_t^ON) to the block; flush it into M when full. Returns the new fill."""
+    for j in range(q.shape[0]):
+        Bp[nb, j] = q_prev[j]
+    for j in range(q.shape[0]):
+        Bc[nb, j] = q[j]
+    nb += 1
+    if nb == NB:
+        _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb)
+        nb = 0
+    return nb
 
 
 @njit(cache=True, nogil=True)
-def _sum_log(f, p, u, eps, fac, acc8):
-    """S such that sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] = -S - sum_i pbar_i u_i (SPEC §8.9 entropies).
+def finish_qbi(lrn, Bp, Bc, nb):
+    """Flush a partly filled qbi block (its unused rows zeroed: the flush works in blocks of 8)."""
+    if nb > 0:
+        for b in range(nb, NB):
+            for j in range(Bp.shape[1]):
+                Bp[b, j] = 0.0
+                Bc[b, j] = 0.0
+        _flush_pairs(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc, ((nb + 7) // 8) * 8)
 
-    Here p = 1 / f, f = 1 + e^{-u}, pbar = 1 - p. Where no floor acts, p ln p + pbar ln pbar
-    = -ln f - pbar u, so S = sum_i ln f_i: computed as the logs of 8 running products
-    (branch-free, vectorisable; each factor is < 1 / eps = 1e6, so 48 factors per lane cannot
-    overflow). Entries where a floor acts (p or pbar <= eps) get factor 1 and their exact
-    terms are added by :func:`_floor_corrections` (no logarithm: trained agents have almost
-    every y_l below the floor, and two libm logs per entry cost ~2 us per step).
-    ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
+
+class ChunkSums(NamedTuple):
+    """qci statistics of the open chunk and the held-back increments of earlier chunks (SPEC §8.8).
+
+    ``S_on[l]``/``S_off[l]``: sums of q^ON/q^OFF over the chunk's steps whose next decision was l;
+    ``s_on``/``s_off``: sums over the whole chunk; ``cnt[l]``: how often l was chosen.
+    ``P_on``, ``P_off``, ``ps_on``, ``ps_off``: the same, times g_i, summed over held chunks;
+    ``prow[l]`` marks nonzero held rows; ``state`` = (lower bound on min qci, held chunks).
     """
-    n = f.shape[0]
-    for i in range(n):
-        fac[i] = f[i]
-    S = _floor_corrections(p, u, eps, math.log(eps), fac)
-    for b in range(8):
-        acc8[b] = 1.0
-    n8 = n - n % 8
-    for i0 in range(0, n8, 8):
-        for b in range(8):
-            acc8[b] *= fac[i0 + b]
-    for b in range(8):
-        S += math.log(acc8[b])
-    for i in range(n8, n):
-        S += math.log(fac[i])
-    return S
+
+    S_on: np.ndarray
+    S_off: np.ndarray
+    s_on: np.ndarray
+    s_off: np.ndarray
+    cnt: np.ndarray
+    P_on: np.ndarray
+    P_off: np.ndarray
+    ps_on: np.ndarray
+    ps_off: np.ndarray
+    prow: np.ndarray
+    state: np.ndarray
 
 
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dot(a, b):
-    """sum_i a_i b_i (any summation order)."""
-    s = 0.0
+@njit(cache=True, nogil=True)
+def new_chunk_sums(qci, ns, nd):
+    """Empty :class:`ChunkSums` for a trial starting from ``qci``."""
+    state = np.empty(2)
+    state[0] = _min2(qci)
+    state[1] = 0.0
+    return ChunkSums(np.zeros((nd, ns)), np.zeros((nd, ns)), np.zeros(ns), np.zeros(ns), np.zeros(nd),
+                     np.zeros((nd, ns)), np.zeros((nd, ns)), np.zeros(ns), np.zeros(ns),
+                     np.zeros(nd, dtype=np.bool_), state)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def accumulate_qci(S_on, S_off, s_on, s_off, cnt, choice, q_prev, q_prev_off):
+    """qci: the pair (q_{t-1}, d_t) joins the open chunk (the chunk of its state index t - 1); see :class:`ChunkSums`."""
+    cnt[choice] += 1.0
+    for k in range(q_prev.shape[0]):
+        S_on[choice, k] += q_prev[k]
+        S_off[choice, k] += q_prev_off[k]
+        s_on[k] += q_prev[k]
+        s_off[k] += q_prev_off[k]
+
+
+@njit(cache=True, nogil=True)
+def _apply_chunk(qci, cs, g):
+    """qci <- max(1, qci + g * sum_t q_t (x) (d_{t+1}; 1 - d_{t+1})) for the open chunk (SPEC §8.8)."""
+    ns = cs.s_on.shape[0]
+    nd = cs.S_on.shape[0]
+    for k in range(ns):
+        for l in range(nd):
+            v = qci[k, l] + g * cs.S_on[l, k]
+            qci[k, l] = v if v > 1.0 else 1.0
+            v = qci[ns + k, l] + g * cs.S_off[l, k]
+            qci[ns + k, l] = v if v > 1.0 else 1.0
+            v = qci[k, nd + l] + g * (cs.s_on[k] - cs.S_on[l, k])
+            qci[k, nd + l] = v if v > 1.0 else 1.0
+            v = qci[ns + k, nd + l] + g * (cs.s_off[k] - cs.S_off[l, k])
+            qci[ns + k, nd + l] = v if v > 1.0 else 1.0
+
+
+@njit(cache=True, nogil=True)
+def _all_zero(a):
+    """True if every entry of the 2-D array a is 0."""
     for i in range(a.shape[0]):
-        s += a[i] * b[i]
-    return s
+        for j in range(a.shape[1]):
+            if a[i, j] != 0.0:
+                return False
+    return True
 
 
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _decision_sums(y, uy, lE_on, lE_off, lEd):
-    """(sum_l [ybar u + y lnE_ON + ybar lnE_OFF], sum_l y (u - lnE_ON + lnE_OFF)) for F (SPEC §8.9)."""
-    s1 = 0.0
-    s2 = 0.0
-    for l in range(y.shape[0]):
-        yl = y[l]
-        yo = 1.0 - yl
-        s1 += yo * uy[l] + yl * lE_on[l] + yo * lE_off[l]
-        s2 += yl * (uy[l] - lEd[l])
-    return s1, s2
-
-
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _sum(a):
-    """sum_i a_i (any order)."""
-    s = 0.0
+@njit(cache=True, nogil=True)
+def _min2(a):
+    """Minimum of a 2-D array."""
+    v = np.inf
     for i in range(a.shape[0]):
-        s += a[i]
-    return s
+        for j in range(a.shape[1]):
+            v = min(v, a[i, j])
+    return v
 
 
+@njit(cache=True, nogil=True)
+def flush_pending(qci, cs):
+    """qci += the held-back chunk increments (no floor: it provably did not act), then clear them."""
+    ns = cs.ps_on.shape[0]
+    nd = cs.P_on.shape[0]
+    for k in range(ns):
+        for l in range(nd):
+            qci[k, l] += cs.P_on[l, k]
+            qci[ns + k, l] += cs.P_off[l, k]
+            qci[k, nd + l] += cs.ps_on[k] - cs.P_on[l, k]
+            qci[ns + k, nd + l] += cs.ps_off[k] - cs.P_off[l, k]
+    for l in range(nd):
+        if cs.prow[l]:
+            cs.prow[l] = False
+            for k in range(ns):
+                cs.P_on[l, k] = 0.0
+                cs.P_off[l, k] = 0.0
+    for k in range(ns):
+        cs.ps_on[k] = 0.0
+        cs.ps_off[k] = 0.0
+    cs.state[1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _qci_chunk(qci, cs, g):
+    """The qci update of one chunk (SPEC §8.8), held back while the floor at 1 provably cannot act.
+
+    Every entry of the chunk increment is g times a sum of at most the chunk's q values
+    (all in [0, 1]), so it is >= -|g| max(s_on, s_off). ``cs.state[0]`` is a lower bound on
+    min(qci + held increments); while it stays above 1 after subtracting that, max(1, .) is
+    the identity and the increment only joins the held sums (a few hundred rows instead of
+    the whole 242 x 512 qci). Otherwise the held sums are added, this chunk is applied with
+    the floor, and the bound is recomputed. At most MAX_PENDING chunks are held (rounding of
+    the held sums below 1e-12 of qci >= 1).
+    """
+    ns = cs.s_on.shape[0]
+    nd = cs.S_on.shape[0]
+    dec = 0.0
+    if g < 0.0:
+        mx = 0.0
+        for k in range(ns):
+            mx = max(mx, max(cs.s_on[k], cs.s_off[k]))
+        dec = -g * mx * (1.0 + 1e-12) + 1e-9
+    if cs.state[0] - dec > 1.0 + 1e-9 and cs.state[1] < MAX_PENDING:
+        for l in range(nd):
+            if cs.cnt[l] > 0.0:
+                cs.prow[l] = True
+                for k in range(ns):
+                    cs.P_on[l, k] += g * cs.S_on[l, k]
+                    cs.P_off[l, k] += g * cs.S_off[l, k]
+        for k in range(ns):
+            cs.ps_on[k] += g * cs.s_on[k]
+            cs.ps_off[k] += g * cs.s_off[k]
+        cs.state[0] -= dec
+        cs.state[1] += 1.0
+    else:
+        if cs.state[1] > 0.0:
+            flush_pending(qci, cs)
+        _apply_chunk(qci, cs, g)
+        cs.state[0] = _min2(qci)
+        cs.state[1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def close_chunk(lrn, cs, G, cidx, stop):
+    """Chunk ``cidx`` (0-based) is complete: its risk Gamma from G[cidx * 200 : stop], then its qci update.
+
+    Returns Gamma; the open chunk's sums are cleared for the next chunk.
+    """
+    gam = chunk_risk(G, cidx * CHUNK, stop)
+    lrn.gammas[cidx] = gam
+    _qci_chunk(lrn.qci, cs, 1.0 - 2.0 * gam)
+    for l in range(cs.cnt.shape[0]):
+        if cs.cnt[l] > 0.0:
+            cs.cnt[l] = 0.0
+            for k in range(cs.s_on.shape[0]):
+                cs.S_on[l, k] = 0.0
+                cs.S_off[l, k] = 0.0
+    for k in range(cs.s_on.shape[0]):
+        cs.s_on[k] = 0.0
+        cs.s_off[k] = 0.0
+    return gam
+
+
+# --- free energy (SPEC §8.9) --------------------------------------------------------------------
+@njit(cache=True, nogil=True, inline="always")
+def free_energy_terms(vo_off, b_on, b_off, c_on, c_off, pid, q_prev, q_prev_off, st, de, s2):
+    """F of step t as A - g B (g the modulation of the step's chunk, known only at its end; SPEC §8.9).
+
+    A = state part + decision part with g = 0, where the state part needs sum_j v_OFF_j
+    (observation + lnD part per position, plus q_{t-1} times the row sums of lnBi(., OFF));
+    B = sum over the decision potentials' qci part, weighted by y.
+    """
+    fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
+    A = (st - fa) + de
+    B = _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2
+    return A, B
+
+
+# --- the trial ----------------------------------------------------------------------------------
 @njit(cache=True, nogil=True, fastmath=False)
-def trial_kernel(
-    maze, pid_map, sr, sc, gr, gc,
-    Wo, KV, off, k_thr, k_first, m, y_first,
-    D_on, D_off,
-    vo_off, b_on, b_off, c_on, c_off, lE_on, lE_off,
-    uniforms, T, chunk, guard, eps,
-    positions, decisions, Sq_on, Sq_off, M, s_prev, s_cur, q2, qci, gammas,
-    q_rec, y_rec,
-):
-    ns = Wo.shape[1]
-    nd = m.shape[0]
-    nu = KV.shape[1]
+def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
+    """One trial of the maze agent with fixed weights (SPEC §8.6), accumulating learning and F.
+
+    Parameters
+    ----------
+    world : World
+    net : Network
+        ``net.KV`` float64 or float32 chooses the precision of the K|V product.
+    fe : FreeEnergyWeights
+    uniforms : ndarray, shape (T,)
+        Uniforms of the decision samples (row t - 1 for step t).
+    T : int
+        Maximum number of steps.
+    lrn : Learning
+        Filled in place (qci is updated chunk by chunk, SPEC §8.8).
+    rec : Record
+        Positions and decisions filled in place; ``rec.q``/``rec.y`` rows are filled while
+        they exist (zero rows: no record).
+
+    Returns
+    -------
+    t_end : int
+        Duration (T if the goal was not reached).
+    F : float
+        Free energy of the trial (SPEC §8.9), with the chunk risks of this trial.
+    """
+    ns = net.Wo.shape[1]
+    nd = net.m.shape[0]
+    nu = net.KV.shape[1]
+    off = nu - nd
+    # potentials u = (state part | padding | decision part) and f = 1 + e^{-u}, with views
     u = np.zeros(nu)
     fu = np.empty(nu)
-    ux = u[:ns]  # middle-layer potentials (view)
-    uy = u[off : off + nd]  # output-layer potentials (view)
-    fx = fu[:ns]  # 1 + exp(-ux)
-    fy = fu[off : off + nd]  # 1 + exp(-uy)
-    nx = maze.shape[1]
-    n_ch = gammas.shape[0]
-    G = np.zeros(T)
+    ux, uy = u[:ns], u[off:]
+    fx, fy = fu[:ns], fu[off:]
+    poly = np.empty(nu)
+    bits = np.zeros(nu, dtype=np.int64)
+    scale = bits.view(np.float64)
+    z = np.zeros(nu)  # K|V.T q_z, the product of record
+    q_z = np.empty(ns)  # the q_{t-1} it was computed for
     q_prev = np.empty(ns)
     q_prev_off = np.empty(ns)
     q = np.empty(ns)
     y = np.empty(nd)
     r = np.empty(nd)
+    pi = np.empty(nd)
     facx = np.empty(ns)
     facy = np.empty(nd)
     acc8 = np.empty(8)
-    poly = np.empty(nu)
-    bits = np.zeros(nu, dtype=np.int64)
-    scale = bits.view(np.float64)
-    pi = np.empty(nd)
-    part = np.empty(8)
     Bp = np.zeros((NB, ns))
-    Bc = np.zeros((NB, M.shape[1]))
+    Bc = np.zeros((NB, lrn.M.shape[1]))
     nb = 0
-    lEd = lE_on - lE_off
-    # exact reuse (see the module docstring): z = K|V product of q_z, the last q_{t-1} it was computed for
-    z = np.zeros(nu)
-    q_z = np.empty(ns)
-    have_z = False
-    # an untrained agent's K and V are exactly 0 (uniform qbi and qci): then z = 0 for every
-    # q_{t-1} and the product is skipped (x * 0.0 adds nothing)
-    kv_zero = _all_zero(KV)
-    pid_last = -1  # position of the last step whose q_t came from z
-    st_c = 0.0  # F terms of the last computed step (state part; decision part; weight of g)
-    de_c = 0.0
-    s2_c = 0.0
-    # chunk accumulators for qci
-    Sc_on = np.zeros((nd, ns))
-    Sc_off = np.zeros((nd, ns))
-    sq_on = np.zeros(ns)
-    sq_off = np.zeros(ns)
-    cnt = np.zeros(nd)
-    # held-back qci increments (see _qci_chunk)
-    P_on = np.zeros((nd, ns))
-    P_off = np.zeros((nd, ns))
-    ps_on = np.zeros(ns)
-    ps_off = np.zeros(ns)
-    prow = np.zeros(nd, dtype=np.bool_)
-    qstate = np.empty(2)
-    qstate[0] = _min2(qci)
-    qstate[1] = 0.0
-    # F accumulators per chunk: F = sum_i A_i - g_i B_i
-    FA = np.zeros(n_ch)
+    cs = new_chunk_sums(lrn.qci, ns, nd)
+    n_ch = lrn.gammas.shape[0]
+    FA = np.zeros(n_ch)  # F = sum_i FA_i - g_i FB_i over chunks
     FB = np.zeros(n_ch)
+    G = np.zeros(T)
+    lEd = fe.lE_on - fe.lE_off
+    # exact reuse (module docstring): an all-zero K|V gives z = 0 for every q_{t-1}
+    kv_zero = _all_zero(net.KV)
+    have_z = False
+    pid_last = -1  # position of the last step whose q_t came from z
+    st = de = s2 = 0.0  # F terms of the last computed step
     for k in range(ns):
-        q_prev[k] = D_on[k]
-        q_prev_off[k] = D_off[k]
-    pr, pc = sr, sc
-    positions[0, 0] = pr
-    positions[0, 1] = pc
-    G[0] = 0.0
+        q_prev[k] = net.D_on[k]
+        q_prev_off[k] = net.D_off[k]
+    pr, pc = world.start_row, world.start_col
+    rec.positions[0, 0] = pr
+    rec.positions[0, 1] = pc
     t_end = T
     ch_done = 0  # chunks already applied to qci
     for t in range(2, T + 1):
         i = t - 1
-        # 1. move with the previous decision (none at t = 2)
+        # 1. move with the previous decision (none at t = 2), step risk G_t
         if t >= 3:
-            a = decisions[i - 1] // (nd // 4)
-            dr = 0
-            dc = 0
-            if a == 0:
-                dr = -1
-            elif a == 1:
-                dr = 1
-            elif a == 2:
-                dc = -1
-            else:
-                dc = 1
-            nr, nc = pr, pc
-            if maze[pr + dr, pc + dc] == 0:
-                nr = pr + 2 * dr
-                nc = pc + 2 * dc
-            if nc > nx - 1:
-                nc = nx - 1
-            if nc > pc:
-                G[i] = 0.0
-            elif nc < pc:
-                G[i] = 1.0
-            else:
-                G[i] = 0.5
-            pr, pc = nr, nc
+            pr, pc, g_step = move(world.maze, pr, pc, rec.decisions[i - 1] // (nd // 4))
+            G[i] = g_step
         else:
             G[i] = 0.5
-        positions[i, 0] = pr
-        positions[i, 1] = pc
-        at_goal = pr == gr and pc == gc
-        pid = pid_map[pr, pc]
-        # 3.-4. both layers in one pass over the presynaptic (previous) middle-layer activity:
-        #   u[:ns]  = W o_t + K x_{t-1} + h        (middle layer, x_t = sigma(u[:ns]))
-        #   u[off:] = V x_{t-1} + m                (output layer, y_t = sigma(u[off:]))
-        # Exact reuse: if q_{t-1} equals (bit for bit) the q_{t-1} of the last product, or K|V is
-        # all zero, z, y_t, pi and the decision terms of F are those of that step; if moreover o_t
-        # is (same position), q_t and its entropy terms of F are too. Same inputs, same
-        # operations: identical results.
+        rec.positions[i, 0] = pr
+        rec.positions[i, 1] = pc
+        at_goal = pr == world.goal_row and pc == world.goal_col
+        pid = world.pid_map[pr, pc]
+        # 3.-4. synaptic input of both layers from q_{t-1}; reused when q_{t-1} (and the position) repeat
         same_y = False
         same_q = False
         if t >= 3 and have_z:
-            same_y = True
-            if not kv_zero:
-                for k in range(ns):
-                    if q_prev[k] != q_z[k]:
-                        same_y = False
-                        break
+            same_y = kv_zero or _equal(q_prev, q_z)
             same_q = same_y and pid == pid_last
         if t == 2:
             for j in range(ns):
-                u[j] = Wo[pid, j] + k_first[j]
+                u[j] = net.Wo[pid, j] + net.k_first[j]
             for l in range(nd):
-                u[off + l] = y_first[l]
+                u[off + l] = net.y_first[l]
         else:
             if not same_y:
-                for j in range(nu):
-                    z[j] = 0.0
-                for k in range(ns):
-                    qk = q_prev[k]
-                    for j in range(nu):
-                        z[j] += qk * KV[k, j]
+                if not kv_zero:
+                    kv_product(net.KV, q_prev, z)
                 for k in range(ns):
                     q_z[k] = q_prev[k]
                 have_z = True
             if not same_q:
                 for j in range(ns):
-                    u[j] = (Wo[pid, j] + k_thr[j]) + z[j]
+                    u[j] = (net.Wo[pid, j] + net.k_thr[j]) + z[j]
             if not same_y:
                 for l in range(nd):
-                    u[off + l] = m[l] + z[off + l]
+                    u[off + l] = net.m[l] + z[off + l]
             pid_last = pid
-        # transcendental part (scalar calls), then the vectorisable arithmetic
         if not same_y:
-            _one_plus_exp_neg(u, fu, poly, bits, scale)  # fx, fy, ux, uy are views into fu and u
+            one_plus_exp_neg(u, fu, poly, bits, scale)
         elif not same_q:
-            _one_plus_exp_neg(ux, fx, poly, bits, scale)
+            one_plus_exp_neg(ux, fx, poly, bits, scale)
         if not same_q:
-            for j in range(ns):
-                q[j] = 1.0 / fx[j]
-            # F, state part: sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
-            #   = -sum_j ln(1 + e^{-u_j}) - sum_j u_j - sum_j v_OFF_j   (where no floor acts)
-            st_c = -_sum_log(fx, q, ux, eps, facx, acc8) - _sum(ux)
+            st = state_inference(fx, ux, q, facx, acc8)
         if not same_y:
-            for l in range(nd):
-                yl = 1.0 / fy[l]
-                y[l] = yl
-                r[l] = yl / (1.0 - yl + guard)
-            # F, decision part and the weight of g (SPEC §8.9)
-            s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
-            de_c = -_sum_log(fy, y, uy, eps, facy, acc8) - s1
-            s2_c = s2
-            # 5. select: pi = r / sum(r), first l whose cumulative probability exceeds the uniform
-            for b in range(8):
-                part[b] = 0.0
-            for l0 in range(0, nd, 8):
-                for b in range(8):
-                    part[b] += r[l0 + b]
-            total = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))
-            for l in range(nd):
-                pi[l] = r[l] / total
-        ui = uniforms[i]
-        csum = 0.0
-        choice = nd - 1
-        for l in range(nd):
-            csum += pi[l]
-            if csum > ui:
-                choice = l
-                break
-        decisions[i] = choice
-        if i < q_rec.shape[0]:  # optional record of the posteriors (tests, replays)
+            de, s2 = decision_inference(fy, uy, y, fe.lE_on, fe.lE_off, lEd, facy, acc8)
+            selection_probabilities(y, r, pi)
+        # 5. sample the decision
+        choice = sample_decision(pi, uniforms[i])
+        rec.decisions[i] = choice
+        if i < rec.q.shape[0]:
             for j in range(ns):
-                q_rec[i, j] = q[j]
-        if i < y_rec.shape[0]:
+                rec.q[i, j] = q[j]
+        if i < rec.y.shape[0]:
             for l in range(nd):
-                y_rec[i, l] = y[l]
-        # --- learning accumulators -------------------------------------------------
-        # qa: per-position sums of q_t (t = 2..t_end)
-        for j in range(ns):
-            Sq_on[pid, j] += q[j]
-            Sq_off[pid, j] += 1.0 - q[j]
-        # qbi: pairs (q_{t-1}, q_t), accumulated in blocks of NB steps (rank-NB updates of M)
+                rec.y[i, l] = y[l]
+        # learning accumulators (SPEC §8.8)
+        accumulate_qa(lrn.Sq_on, lrn.Sq_off, pid, q)
         if t == 2:
             for j in range(ns):
-                q2[j] = q[j]
+                lrn.q2[j] = q[j]
         else:
-            for j in range(ns):
-                Bp[nb, j] = q_prev[j]
-            for j in range(ns):
-                Bc[nb, j] = q[j]
-            nb += 1
-            if nb == NB:
-                _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb)
-                nb = 0
-        # qci: pair (q_{t-1}, d_t) belongs to the chunk of t - 1
-        cnt[choice] += 1.0
-        for k in range(ns):
-            Sc_on[choice, k] += q_prev[k]
-            Sc_off[choice, k] += q_prev_off[k]
-            sq_on[k] += q_prev[k]
-            sq_off[k] += q_prev_off[k]
-        # --- free energy terms of step t (t <= t_end - 1, i.e. not the arrival step) ---
+            nb = accumulate_qbi(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc, nb, q_prev, q)
+        accumulate_qci(cs.S_on, cs.S_off, cs.s_on, cs.s_off, cs.cnt, choice, q_prev, q_prev_off)
+        # free energy of step t (t = 2 .. t_end - 1; its chunk by decision index t, SPEC §8.9)
         if not at_goal and t < T:
-            c = (t - 1) // chunk
-            fa = vo_off[pid] + _dot(q_prev, b_on) + _dot(q_prev_off, b_off)  # sum_j v_OFF
-            FA[c] += (st_c - fa) + de_c
-            FB[c] += _dot(q_prev, c_on) + _dot(q_prev_off, c_off) + s2_c
-        # --- a chunk of pairs is complete when the pair of its last state index is in ---
-        if (t - 1) % chunk == 0 or at_goal:
-            cidx = (t - 2) // chunk
-            gam = _chunk_gamma(G, cidx * chunk, min((cidx + 1) * chunk, t - 1))
-            gammas[cidx] = gam
-            _qci_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, cnt, 1.0 - 2.0 * gam,
-                       P_on, P_off, ps_on, ps_off, prow, qstate)
-            for l in range(nd):
-                if cnt[l] > 0.0:
-                    cnt[l] = 0.0
-                    for k in range(ns):
-                        Sc_on[l, k] = 0.0
-                        Sc_off[l, k] = 0.0
-            for k in range(ns):
-                sq_on[k] = 0.0
-                sq_off[k] = 0.0
+            A, B = free_energy_terms(fe.vo_off, fe.b_on, fe.b_off, fe.c_on, fe.c_off, pid, q_prev, q_prev_off, st, de, s2)
+            FA[(t - 1) // CHUNK] += A
+            FB[(t - 1) // CHUNK] += B
+        # a chunk of pairs is complete when the pair of its last state index is in
+        if (t - 1) % CHUNK == 0 or at_goal:
+            cidx = (t - 2) // CHUNK
+            close_chunk(lrn, cs, G, cidx, min((cidx + 1) * CHUNK, t - 1))
             ch_done = cidx + 1
-        # advance
         for k in range(ns):
             q_prev[k] = q[k]
             q_prev_off[k] = 1.0 - q[k]
         if at_goal:
             t_end = t
             break
-    if nb > 0:
-        for b in range(nb, NB):  # zero the unused rows: the flush works in blocks of 8
-            for j in range(ns):
-                Bp[b, j] = 0.0
-                Bc[b, j] = 0.0
-        _flush_pairs(M, s_prev, s_cur, Bp, Bc, ((nb + 7) // 8) * 8)
-    # a failed trial: the last (partial) chunk ends at t_end - 1 = T - 1
-    n_c = (t_end - 1 + chunk - 1) // chunk
-    if ch_done < n_c:
-        cidx = n_c - 1
-        gam = _chunk_gamma(G, cidx * chunk, t_end - 1)
-        gammas[cidx] = gam
-        _qci_chunk(qci, Sc_on, Sc_off, sq_on, sq_off, cnt, 1.0 - 2.0 * gam,
-                   P_on, P_off, ps_on, ps_off, prow, qstate)
-    if qstate[1] > 0.0:
-        _flush_pending(qci, P_on, P_off, ps_on, ps_off, prow)
+    finish_qbi(lrn, Bp, Bc, nb)
+    n_c = (t_end - 1 + CHUNK - 1) // CHUNK
+    if ch_done < n_c:  # a failed trial: the last (partial) chunk ends at t_end - 1 = T - 1
+        close_chunk(lrn, cs, G, n_c - 1, t_end - 1)
+    if cs.state[1] > 0.0:
+        flush_pending(lrn.qci, cs)
     F = 0.0
     for c in range(n_c):
-        F += FA[c] - (1.0 - 2.0 * gammas[c]) * FB[c]
+        F += FA[c] - (1.0 - 2.0 * lrn.gammas[c]) * FB[c]
     return t_end, F
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _equal(a, b):
+    """True if a and b are equal entry by entry (bit for bit up to the sign of zero)."""
+    for k in range(a.shape[0]):
+        if a[k] != b[k]:
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -5,6 +5,14 @@ The same computation as :func:`fepteach.agent.run_trial_reference` followed by
 differences of log-parameters collapse each layer to one weight matrix and a
 threshold) and compiled with numba (``fepteach._agent_numba``). Given the same
 uniforms it makes the same decisions as the reference.
+
+``precision="float64"`` (the default) is the engine of record: the paper protocol, the
+cross-validation with the authors' package and the agreement tests use it.
+``precision="float32"`` (opt-in) stores the fused K|V weights in float32 and rounds q to
+float32 for that product only (everything else stays float64): untrained trials are
+bit-identical, trained trials differ by ~1e-9-1e-6 in q and y, so decisions can diverge
+after long runs; ``benchmarks/equivalence_float32.py`` checks that the learning statistics
+do not differ.
 """
 
 from __future__ import annotations
@@ -14,9 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import maze as mz
-from ._validate import EPS, check_int, check_rng
+from ._validate import check_int, check_rng
 from .agent import (
-    CHUNK,
     ND,
     NO,
     NS,
@@ -81,15 +88,37 @@ class NetworkForm:
 
     @property
     def KV(self) -> np.ndarray:
-        """K and V side by side, ``(NS, 128 + ND)``: one pass over x_{t-1} drives both layers."""
-        kv = getattr(self, "_kv", None)
-        if kv is None:
+        """K and V side by side, ``(NS, V_OFFSET + ND)`` float64: one pass over x_{t-1} drives both layers."""
+        return self.fused(np.float64)
+
+    def fused(self, dtype=np.float64) -> np.ndarray:
+        """The fused ``K|V`` matrix in ``dtype`` (float64, or float32 for ``precision="float32"``)."""
+        cache = self.__dict__.setdefault("_fused", {})
+        key = np.dtype(dtype).name
+        if key not in cache:
             ns = self.K.shape[0]
             kv = np.zeros((ns, self.V_OFFSET + self.V.shape[1]))
             kv[:, :ns] = self.K
             kv[:, self.V_OFFSET :] = self.V
-            self._kv = kv
-        return kv
+            cache[key] = np.ascontiguousarray(kv, dtype=dtype)
+        return cache[key]
+
+
+#: the choices of ``precision``: the dtype of the K|V product (everything else is float64)
+PRECISIONS = ("float64", "float32")
+
+
+def check_precision(precision) -> str:
+    """Validate ``precision`` (one of :data:`PRECISIONS`); return it.
+
+    ``"float64"`` (default) is the engine of record: it agrees with the readable agent and the
+    authors' package. ``"float32"`` stores the fused K|V weights in float32 and rounds q to
+    float32 for the product only (faster; results differ by ~1e-6, decisions may diverge after
+    long runs; untrained trials are bit-identical).
+    """
+    if not isinstance(precision, str) or precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
+    return precision
 
 
 def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,6 +183,7 @@ def run_trial_fast(
     T: int = T_MAX,
     tables: tuple[np.ndarray, np.ndarray] | None = None,
     record_posteriors: bool = False,
+    precision: str = "float64",
 ) -> tuple[AgentParams, TrialSummary]:
     """One trial plus end-of-trial learning with the compiled engine (same maths as the reference).
 
@@ -163,9 +193,12 @@ def run_trial_fast(
     ``tables`` is :func:`position_table` of the maze (pass it to skip recomputing it every trial).
     With ``record_posteriors`` the summary also holds ``q`` (t_end, NS) = q_t^ON and ``y``
     (t_end, ND) = y_t (rows t - 1; row 0 holds D_ON and E_ON as in the reference record).
+    ``precision`` is the dtype of the K|V product, ``"float64"`` (default, the engine of record)
+    or ``"float32"`` (opt-in, faster; see :func:`check_precision`).
     """
     from . import _agent_numba as kern
 
+    precision = check_precision(precision)
     T = check_int("T", T, minimum=3)
     uniforms = np.ascontiguousarray(_check_uniforms(uniforms, T))
     lp = log_params(params)
@@ -180,28 +213,19 @@ def run_trial_fast(
     ny, nx = maze.shape
     sr, sc = mz.start_position(ny)
     gr, gc = mz.goal_position(ny, nx)
-    positions = np.zeros((T, 2), dtype=np.int32)
-    decisions = np.full(T, -1, dtype=np.int32)
-    Sq_on = np.zeros((n_pid, NS))
-    Sq_off = np.zeros((n_pid, NS))
-    M_padded = np.zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
-    s_prev = np.zeros(NS)
-    s_cur = np.zeros(NS)
-    q2 = np.zeros(NS)
+    world = kern.World(np.ascontiguousarray(maze, dtype=np.int8), pid_map, int(sr), int(sc), int(gr), int(gc))
+    net = kern.Network(nf.Wo, nf.fused(precision), nf.k_thr, nf.k_first, nf.m, nf.y_first,
+                       np.ascontiguousarray(D_on), np.ascontiguousarray(D_off))
+    fe = kern.FreeEnergyWeights(nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off)
     qci = params.qci.copy()
-    n_ch = n_chunks(T)
-    gammas = np.zeros(n_ch)
-    q_rec = np.zeros((T if record_posteriors else 0, NS))
-    y_rec = np.zeros((T if record_posteriors else 0, ND))
-    t_end, F = kern.trial_kernel(
-        np.ascontiguousarray(maze, dtype=np.int8), pid_map, sr, sc, gr, gc,
-        nf.Wo, nf.KV, nf.V_OFFSET, nf.k_thr, nf.k_first, nf.m, nf.y_first,
-        np.ascontiguousarray(D_on), np.ascontiguousarray(D_off),
-        nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off,
-        uniforms, T, CHUNK, EPS, EPS,
-        positions, decisions, Sq_on, Sq_off, M_padded, s_prev, s_cur, q2, qci, gammas,
-        q_rec, y_rec,
-    )
+    M_padded = np.zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
+    lrn = kern.Learning(np.zeros((n_pid, NS)), np.zeros((n_pid, NS)), M_padded, np.zeros(NS), np.zeros(NS),
+                        np.zeros(NS), qci, np.zeros(n_chunks(T)))
+    rec = kern.Record(np.zeros((T, 2), dtype=np.int32), np.full(T, -1, dtype=np.int32),
+                      np.zeros((T if record_posteriors else 0, NS)), np.zeros((T if record_posteriors else 0, ND)))
+    t_end, F = kern.trial_kernel(world, net, fe, uniforms, T, lrn, rec)
+    positions, decisions, q_rec, y_rec = rec
+    Sq_on, Sq_off, s_prev, s_cur, q2, gammas = lrn.Sq_on, lrn.Sq_off, lrn.s_prev, lrn.s_cur, lrn.q2, lrn.gammas
     M = M_padded[:, :NS]
     n_c = n_chunks(t_end)
     new = AgentParams(params.qa.copy(), params.qbi.copy(), qci, params.D.copy(), params.E.copy())
@@ -242,23 +266,26 @@ def run_agent_fast(
     T: int = T_MAX,
     keep_positions=(),
     progress: bool | None = None,
+    precision: str = "float64",
 ) -> tuple[AgentParams, list[TrialSummary]]:
     """``n_trials`` trials of one agent on one maze, learning after each (SPEC §8.11 item 4).
 
     Each trial draws its uniforms with :func:`draw_uniforms` (``rng.random(T)``), so the
     same ``rng`` seed gives the same run with :func:`run_trial_reference` + :func:`learn`.
     Positions and decisions are kept only for the 1-based trial numbers in ``keep_positions``.
+    ``precision``: see :func:`run_trial_fast`.
     Returns the final parameters and one :class:`TrialSummary` per trial.
     """
     from ._progress import progress_bar
 
     check_rng(rng)
+    precision = check_precision(precision)
     n_trials = check_int("n_trials", n_trials, minimum=1)
     tables = position_table(maze)
     keep = set(int(k) for k in keep_positions)
     out = []
     for trial in progress_bar(range(1, n_trials + 1), desc="trials", progress=progress):
-        params, s = run_trial_fast(maze, params, draw_uniforms(rng, T), T=T, tables=tables)
+        params, s = run_trial_fast(maze, params, draw_uniforms(rng, T), T=T, tables=tables, precision=precision)
         if trial not in keep:  # keep memory small in long runs
             s.positions = s.positions[:0]
             s.decisions = s.decisions[:0]

@@ -9,7 +9,8 @@ Both return a :class:`MazeResults` and, when ``out`` is given, write it to a fol
 go: every finished agent is saved at once (``agents/agent_XXX.npz``), so an interrupted run
 keeps its finished agents and a second call with the same folder resumes. The finished
 folder holds ``durations.csv`` (trials x agents), ``free_energy.csv``, ``e_hat.npy``
-(trials x agents x 256), ``mazes.npy``, ``trajectories.npz``, ``config.json``.
+(trials x agents x 256), ``mazes.npy``, ``trajectories.npz``, ``config.json`` (what was run,
+including the engine's ``precision``: ``"float64"``, the default and the paper's, or ``"float32"``).
 
 Agents run in parallel through any :class:`concurrent.futures.Executor` (default: a process
 pool on all cores). A Dask cluster works too, for sweeps larger than one machine::
@@ -43,6 +44,8 @@ N_PAPER_MAZES = 20  #: mazes per condition (SPEC §8.11)
 N_PAPER_SAMPLES = 30  #: samples (agents) per condition
 N_PAPER_TRIALS = 100  #: trials per sample
 N_ESTIMATE = 10  #: samples 1..10 provide the decision-frequency estimate
+N_NOMINAL = 20  #: samples 1..20 run with the nominal prior on mazes 1..20
+PREDICTED_MAZE_SHIFT = 10  #: samples 21..30 run on mazes 11..20: maze index = sample index - 10
 
 
 @dataclass
@@ -58,6 +61,7 @@ class RunConfig:
     ny: int = mz.NY
     nx: int = mz.NX
     keep_trajectories: tuple = (1,)
+    precision: str = "float64"  #: dtype of the fast engine's K|V product (see agent_fast.check_precision)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -68,6 +72,7 @@ class RunConfig:
     def from_json(cls, d: dict) -> "RunConfig":
         d = dict(d)
         d["keep_trajectories"] = tuple(d.get("keep_trajectories", (1,)))
+        d.setdefault("precision", "float64")  # runs saved before the precision choice existed
         return cls(**d)
 
 
@@ -82,6 +87,7 @@ class AgentTask:
     n_trials: int
     T: int
     keep_trajectories: tuple
+    precision: str = "float64"
 
 
 @dataclass
@@ -201,7 +207,8 @@ def run_agent_task(task: AgentTask) -> AgentResult:
     rng = np.random.default_rng(task.seed_seq)
     params = ag.initial_params(E=task.E)
     _, summaries = agf.run_agent_fast(
-        task.maze, params, rng, task.n_trials, T=task.T, keep_positions=task.keep_trajectories, progress=False
+        task.maze, params, rng, task.n_trials, T=task.T, keep_positions=task.keep_trajectories, progress=False,
+        precision=task.precision,
     )
     return AgentResult(
         index=task.index,
@@ -212,13 +219,15 @@ def run_agent_task(task: AgentTask) -> AgentResult:
     )
 
 
-def first_trial_estimate(maze: np.ndarray, E: np.ndarray, seed_seq: np.random.SeedSequence, T: int) -> np.ndarray:
+def first_trial_estimate(
+    maze: np.ndarray, E: np.ndarray, seed_seq: np.random.SeedSequence, T: int, precision: str = "float64"
+) -> np.ndarray:
     """Decision-frequency estimate of trial 1 of a fresh agent (SPEC §8.10), with the agent's own seed.
 
     Gives exactly the trial-1 ``e_hat`` of :func:`run_agent_task` with the same arguments.
     """
     rng = np.random.default_rng(seed_seq)
-    _, s = agf.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T)
+    _, s = agf.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T, precision=precision)
     return s.e_hat
 
 
@@ -238,7 +247,8 @@ def check_out_folder(out) -> Path:
     return path
 
 
-def _check_common(prior, n_agents, n_trials, seed, T):
+def _check_common(prior, n_agents, n_trials, seed, T, precision):
+    agf.check_precision(precision)
     prior = ag.check_e_right(prior)
     n_agents = check_int("n_agents", n_agents, minimum=1)
     n_trials = check_int("n_trials", n_trials, minimum=1)
@@ -261,22 +271,24 @@ def run_agents(
     nx: int = mz.NX,
     keep_trajectories=(1,),
     progress: bool | None = None,
+    precision: str = "float64",
 ) -> MazeResults:
     """Free-form run: ``n_agents`` fresh agents with the nominal prior, each on its own new maze.
 
     ``prior`` is e_right ("Eright", SPEC §8.1) in (0, 0.5). Agent ``a`` draws its maze and its
     decisions from ``SeedSequence(seed).spawn(n_agents)[a]``. See the module docstring for
-    ``out`` (resumable folder) and ``executor``.
+    ``out`` (resumable folder) and ``executor``. ``precision`` (``"float64"`` default, or
+    ``"float32"``) is passed to :func:`fepteach.agent_fast.run_agent_fast` and recorded in the config.
     """
-    prior, n_agents, n_trials, seed, T = _check_common(prior, n_agents, n_trials, seed, T)
+    prior, n_agents, n_trials, seed, T = _check_common(prior, n_agents, n_trials, seed, T, precision)
     ny, nx = mz.check_maze_size(ny, nx)
-    config = RunConfig("agents", prior, n_agents, n_trials, seed, T, ny, nx, tuple(keep_trajectories))
+    config = RunConfig("agents", prior, n_agents, n_trials, seed, T, ny, nx, tuple(keep_trajectories), precision)
     E = ag.decision_prior(prior)
     tasks = []
     for a, ss in enumerate(np.random.SeedSequence(seed).spawn(n_agents)):
         maze_ss, agent_ss = ss.spawn(2)
         maze = mz.make_maze(np.random.default_rng(maze_ss), ny, nx)
-        tasks.append(AgentTask(a, maze, E, agent_ss, n_trials, T, tuple(keep_trajectories)))
+        tasks.append(AgentTask(a, maze, E, agent_ss, n_trials, T, tuple(keep_trajectories), precision))
     return _run_tasks(config, tasks, out, executor, progress, estimated_prior=None)
 
 
@@ -296,6 +308,7 @@ def run_paper_protocol(
     T: int = ag.T_MAX,
     keep_trajectories=(1, N_PAPER_TRIALS),
     progress: bool | None = None,
+    precision: str = "float64",
 ) -> MazeResults:
     """The paper protocol for one prior condition (SPEC §8.11).
 
@@ -303,9 +316,11 @@ def run_paper_protocol(
     20–29): mazes 11–20, prior ``E_ON`` = mean trial-1 decision frequencies of samples 1–10
     (not renormalised), ``E_OFF = 1 - E_ON``. The trial-1 estimates are computed first
     (they are exactly the samples' own first trials), so all 30 agents run in parallel.
+    ``precision``: see :func:`run_agents` (the paper's results are float64 runs).
     """
-    prior, _, n_trials, seed, T = _check_common(prior, 1, n_trials, seed, T)
-    config = RunConfig("paper", prior, N_PAPER_SAMPLES, n_trials, seed, T, mz.NY, mz.NX, tuple(keep_trajectories))
+    prior, _, n_trials, seed, T = _check_common(prior, 1, n_trials, seed, T, precision)
+    config = RunConfig("paper", prior, N_PAPER_SAMPLES, n_trials, seed, T, mz.NY, mz.NX, tuple(keep_trajectories),
+                       precision)
     mazes = paper_mazes(seed)
     agent_ss = np.random.SeedSequence(seed).spawn(2)[1].spawn(N_PAPER_SAMPLES)
     E_nominal = ag.decision_prior(prior)
@@ -314,19 +329,25 @@ def run_paper_protocol(
     if est_file is not None and est_file.is_file() and _same_config(folder, config):
         E_est = np.loadtxt(est_file)
     else:
-        e1 = [first_trial_estimate(mazes[h], E_nominal, agent_ss[h], T) for h in range(N_ESTIMATE)]
+        e1 = [first_trial_estimate(mazes[h], E_nominal, agent_ss[h], T, precision) for h in range(N_ESTIMATE)]
         E_est = ag.estimated_prior(np.array(e1))
-    tasks = [AgentTask(h, mazes[h], E_nominal, agent_ss[h], n_trials, T, tuple(keep_trajectories)) for h in range(20)]
+    keep = tuple(keep_trajectories)
+    tasks = [AgentTask(h, mazes[h], E_nominal, agent_ss[h], n_trials, T, keep, precision) for h in range(N_NOMINAL)]
     tasks += [
-        AgentTask(h, mazes[h - 10], E_est, agent_ss[h], n_trials, T, tuple(keep_trajectories))
-        for h in range(20, N_PAPER_SAMPLES)
+        AgentTask(h, mazes[h - PREDICTED_MAZE_SHIFT], E_est, agent_ss[h], n_trials, T, keep, precision)
+        for h in range(N_NOMINAL, N_PAPER_SAMPLES)
     ]
     return _run_tasks(config, tasks, folder, executor, progress, estimated_prior=E_est)
 
 
 def _same_config(folder: Path, config: RunConfig) -> bool:
     f = folder / "config.json"
-    return f.is_file() and json.loads(f.read_text()) == config.to_json()
+    return f.is_file() and _stored_config(f) == config.to_json()
+
+
+def _stored_config(path: Path) -> dict:
+    """The config of a saved run, completed with the defaults of fields added since (e.g. precision)."""
+    return RunConfig.from_json(json.loads(path.read_text())).to_json()
 
 
 def default_executor() -> Executor:
@@ -340,7 +361,7 @@ def _run_tasks(config, tasks, out, executor, progress, estimated_prior) -> MazeR
     if folder is not None:
         cfg_file = folder / "config.json"
         if cfg_file.is_file():
-            if json.loads(cfg_file.read_text()) != config.to_json():
+            if _stored_config(cfg_file) != config.to_json():
                 raise ValueError(
                     f"output folder {str(folder)!r} holds a different run (config.json differs); "
                     "choose another folder"

@@ -2,6 +2,7 @@
 
     fepteach maze run --prior 0.25 --agents 8 --trials 50 --seed 1 --out runs/a
     fepteach maze run --protocol paper --prior 0.25 --out runs/paper025
+    fepteach maze run --prior 0.25 --agents 40 --precision float32 --out runs/b   (opt-in faster engine)
     fepteach maze plot runs/a [--save curves.png]
 
 A run writes every finished agent to its folder at once; running the same command again
@@ -71,6 +72,9 @@ def register(subparsers) -> None:
     r.add_argument("--steps", type=_positive_int("steps"), default=20000, help="maximum steps per trial (default 20000)")
     r.add_argument("--ny", type=_positive_int("ny"), default=19, help="maze rows: 7, 11, 15, 19, ... (3 more than a multiple of 4; free-form runs; default 19)")
     r.add_argument("--nx", type=_positive_int("nx"), default=99, help="maze columns, odd, >= 7 (free-form runs; default 99)")
+    r.add_argument("--precision", choices=("float64", "float32"), default="float64",
+                   help="dtype of the fast engine's K|V weights: 'float64' (default, the engine of record) or "
+                        "'float32' (opt-in, faster; results differ by ~1e-6 and decisions may diverge in long runs)")
     r.add_argument("--workers", type=_positive_int("workers"), default=None, help="worker processes (default: all cores)")
     r.add_argument("--out", required=True, help="output folder (created; an existing run there is resumed)")
     r.set_defaults(func=_cmd_run)
@@ -102,10 +106,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         if args.protocol == "paper":
             res = ex.run_paper_protocol(args.prior, seed=args.seed, out=out, executor=executor,
-                                        n_trials=args.trials or ex.N_PAPER_TRIALS, T=args.steps)
+                                        n_trials=args.trials or ex.N_PAPER_TRIALS, T=args.steps,
+                                        precision=args.precision)
         else:
             res = ex.run_agents(args.prior, args.agents, args.trials or 20, seed=args.seed, out=out,
-                                executor=executor, T=args.steps, ny=args.ny, nx=args.nx)
+                                executor=executor, T=args.steps, ny=args.ny, nx=args.nx, precision=args.precision)
     except ValueError as exc:
         print(f"fepteach maze run: {exc}", file=sys.stderr)
         return 2

@@ -79,3 +79,164 @@ def test_run_agent_fast_is_reproducible_and_validates():
         ag.run_trial_reference(m, ag.initial_params(0.3), np.zeros(10), T=500)
     with pytest.raises(ValueError, match="multiple of 4"):  # start on a pillar row: refused, no crash
         agf.run_trial_fast(np.ones((9, 15), dtype=np.int8), ag.initial_params(0.3), np.zeros(500), T=500)
+
+
+# --- the kernel's own copies of the readable agent's rules ----------------------------------
+def test_kernel_selection_rule_equals_readable():
+    """The compiled selection rule (eq. 6.1) gives agent.selection_probabilities bit for bit."""
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(5)
+    r, pi = np.empty(ag.ND), np.empty(ag.ND)
+    for k in range(500):
+        y = rng.random(ag.ND) ** rng.uniform(0.05, 30.0)  # from nearly all ~1 to nearly all ~0
+        if k % 5 == 0:
+            y[rng.integers(ag.ND, size=8)] = rng.choice([0.0, 1.0, 1e-300, 1.0 - 1e-16], size=8)
+        kern.selection_probabilities(y, r, pi)
+        assert np.array_equal(pi, ag.selection_probabilities(y))
+
+
+def test_kernel_chunk_risk_equals_readable():
+    """The compiled chunk risk gives agent.chunk_risk on full and partial chunks, boundaries included."""
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(6)
+    seen = set()
+    for k in range(3000):
+        n = ag.CHUNK if k % 2 else int(rng.integers(1, ag.CHUNK + 1))
+        p_right = rng.uniform(0.2, 0.6)  # net progress spread over all four intervals
+        G = rng.choice([0.0, 0.5, 1.0], size=n, p=[p_right, 0.8 - p_right, 0.2])
+        pad = rng.random(3)  # the chunk sits inside a longer array of G
+        full = np.concatenate([pad, G, pad])
+        gamma = kern.chunk_risk(full, 3, 3 + n)
+        assert gamma == ag.chunk_risk(G)
+        seen.add(gamma)
+    assert seen == set(ag.RISK_VALUES)
+
+
+# --- the K|V product: exact 8-row blocking, float32 rounding bound ---------------------------
+@pytest.fixture(scope="module")
+def trained():
+    """A maze and an agent after two short trials (learned, nonzero K and V)."""
+    m = mz.make_maze(np.random.default_rng(21))
+    p, _ = agf.run_agent_fast(m, ag.initial_params(0.35), np.random.default_rng(22), 2, T=4000)
+    return m, p
+
+
+def _fused(maze, params, dtype):
+    _, obs = agf.position_table(maze)
+    return agf.network_form(ag.log_params(params), obs).fused(dtype)
+
+
+def test_blocked_product_is_bit_identical_to_the_row_loop(trained):
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(7)
+    KV = _fused(*trained, np.float64)
+    assert np.all(KV[:, : ag.NS] != 0) and KV.shape[0] % 8 != 0  # a learned K; a remainder row
+    for A in (KV, rng.standard_normal((121, 384)), rng.standard_normal((16, 40))):
+        for _ in range(20):
+            q = rng.random(A.shape[0])
+            z_rows, z_blocked = np.empty(A.shape[1]), np.empty(A.shape[1])
+            kern.kv_product_rows(A, q, z_rows)
+            kern.kv_product_f64(A, q, z_blocked)
+            assert np.array_equal(z_rows, z_blocked)
+
+
+def _row_loop_kernel():
+    """trial_kernel compiled from the same source with the one-row-per-pass product."""
+    import types
+
+    from numba import njit
+
+    from fepteach import _agent_numba as kern
+
+    src = kern.trial_kernel.py_func
+    glb = dict(src.__globals__, kv_product=kern.kv_product_rows)
+    return njit(types.FunctionType(src.__code__, glb, "trial_kernel_rows"))
+
+
+def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
+    """Whole fresh and trained trials with the blocked product equal those with the row loop."""
+    from fepteach import _agent_numba as kern
+
+    m, p_trained = trained
+    runs = {}
+    for label, kernel in (("blocked", kern.trial_kernel), ("rows", _row_loop_kernel())):
+        monkeypatch.setattr(kern, "trial_kernel", kernel)
+        for name, p in (("fresh", ag.initial_params(0.35)), ("trained", p_trained)):
+            U = ag.draw_uniforms(np.random.default_rng(23), 3000)
+            runs[label, name] = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True)
+    for name in ("fresh", "trained"):
+        (pa, sa), (pb, sb) = runs["blocked", name], runs["rows", name]
+        assert sa.t_end == sb.t_end and sa.F == sb.F
+        for x, y in ((sa.decisions, sb.decisions), (sa.q, sb.q), (sa.y, sb.y), (pa.qa, pb.qa), (pa.qbi, pb.qbi),
+                     (pa.qci, pb.qci)):
+            assert np.array_equal(x, y)
+
+
+def test_float32_product_within_its_rounding_bound(trained):
+    """|z32 - z64| <= (3 + 7) 2^-24 sum_k |q_k KV_kj| (+ float64 terms): KV, q and each product rounded
+    once to float32 (3 roundings), 7 float32 additions per block of 8 rows."""
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(8)
+    KV = _fused(*trained, np.float64)
+    KV32 = _fused(*trained, np.float32)
+    worst = 0.0
+    for _ in range(50):
+        q = rng.random(KV.shape[0])
+        z64, z32 = np.empty(KV.shape[1]), np.empty(KV.shape[1])
+        kern.kv_product_f64(KV, q, z64)
+        kern.kv_product(KV32, q, z32)  # the dtype chooses the float32 product
+        scale = np.abs(q) @ np.abs(KV)
+        bound = 10 * 2.0**-24 * (1 + 1e-6) * scale + 2 * KV.shape[0] * 2.0**-53 * scale
+        assert np.all(np.abs(z32 - z64) <= bound)
+        worst = max(worst, float(np.max(np.abs(z32 - z64) / np.where(scale > 0, scale, 1))))
+    assert worst > 0  # the float32 product really is rounded
+
+
+# --- precision="float32" -------------------------------------------------------------------
+def test_float32_untrained_trials_are_bit_identical():
+    m = mz.make_maze(np.random.default_rng(24))
+    p = ag.initial_params(0.25)
+    U = ag.draw_uniforms(np.random.default_rng(25), 4000)
+    (pa, sa), (pb, sb) = (agf.run_trial_fast(m, p, U, T=4000, record_posteriors=True, precision=pr)
+                          for pr in ("float64", "float32"))
+    assert sa.t_end == sb.t_end and sa.F == sb.F and np.array_equal(sa.gammas, sb.gammas)
+    for x, y in ((sa.decisions, sb.decisions), (sa.q, sb.q), (sa.y, sb.y), (pa.qa, pb.qa), (pa.qbi, pb.qbi),
+                 (pa.qci, pb.qci)):
+        assert np.array_equal(x, y)
+
+
+def test_float32_trained_trial_close_to_float64(trained):
+    """On a trial where the decisions stay equal: q, y within 1e-7; F and learned counts within 1e-8 relative."""
+    m, p = trained
+    U = ag.draw_uniforms(np.random.default_rng(26), 4000)
+    (pa, sa), (pb, sb) = (agf.run_trial_fast(m, p, U, T=4000, record_posteriors=True, precision=pr)
+                          for pr in ("float64", "float32"))
+    assert np.array_equal(sa.decisions, sb.decisions)  # this seed keeps the decisions equal
+    assert 0 < np.max(np.abs(sa.q - sb.q)) <= 1e-7 and np.max(np.abs(sa.y - sb.y)) <= 1e-7
+    assert abs(sa.F - sb.F) <= 1e-8 * abs(sa.F)
+    for a, b in ((pa.qa, pb.qa), (pa.qbi, pb.qbi), (pa.qci, pb.qci)):
+        assert np.max(np.abs(a - b) / np.abs(a)) <= 1e-8
+
+
+@pytest.mark.parametrize("bad", ["float16", "Float32", 32, None, np.float32])
+def test_precision_is_validated(bad):
+    m = mz.make_maze(np.random.default_rng(27), ny=7, nx=15)
+    p = ag.initial_params(0.3)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        agf.run_trial_fast(m, p, np.zeros(300), T=300, precision=bad)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        agf.run_agent_fast(m, p, np.random.default_rng(0), 1, T=300, precision=bad)
+
+
+def test_vectorisable_exp_is_within_2_ulp_of_numpy():
+    from fepteach import _agent_numba as kern
+
+    u = np.concatenate([np.linspace(-700, 700, 20001), np.random.default_rng(9).normal(0, 30, 20000)])
+    f, poly, bits = np.empty_like(u), np.empty_like(u), np.zeros(u.size, dtype=np.int64)
+    kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
+    e = np.exp(-u)
+    assert np.all(np.abs((f - 1.0) - e) <= 2 * np.spacing(e) + 2 * np.spacing(f))

@@ -100,3 +100,30 @@ def test_bad_inputs(tmp_path):
         ex.run_agents(0.25, 1, 1, out=blocker / "sub")
     with pytest.raises(ValueError, match="config.json"):
         ex.MazeResults.load(tmp_path)
+
+
+def test_precision_is_recorded_passed_through_and_validated(tmp_path):
+    import json
+
+    out = tmp_path / "f32"
+    res = ex.run_agents(0.3, 2, 2, seed=9, out=out, executor=CountingExecutor(), T=300, ny=7, nx=15,
+                        precision="float32")
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["precision"] == "float32" and res.config.precision == "float32"
+    assert ex.MazeResults.load(out).config.precision == "float32"
+    # the default is float64, and a run saved before the field existed is read as float64 and resumes
+    res64 = ex.run_agents(0.3, 2, 2, seed=9, out=tmp_path / "f64", executor=CountingExecutor(), T=300, ny=7, nx=15)
+    assert json.loads((tmp_path / "f64" / "config.json").read_text())["precision"] == "float64"
+    cfg_old = dict(json.loads((tmp_path / "f64" / "config.json").read_text()))
+    del cfg_old["precision"]
+    (tmp_path / "f64" / "config.json").write_text(json.dumps(cfg_old))
+    counting = CountingExecutor()
+    again = ex.run_agents(0.3, 2, 2, seed=9, out=tmp_path / "f64", executor=counting, T=300, ny=7, nx=15)
+    assert counting.submitted == [] and np.array_equal(again.durations, res64.durations)
+    with pytest.raises(ValueError, match="different run"):  # a float32 run cannot resume a float64 folder
+        ex.run_agents(0.3, 2, 2, seed=9, out=tmp_path / "f64", T=300, ny=7, nx=15, precision="float32")
+    for bad in ("float16", None):
+        with pytest.raises(ValueError, match="precision"):
+            ex.run_agents(0.3, 1, 1, T=300, ny=7, nx=15, precision=bad)
+        with pytest.raises(ValueError, match="precision"):
+            ex.run_paper_protocol(0.3, n_trials=1, T=300, precision=bad)

@@ -80,3 +80,13 @@ def test_maze_run_rejects_unwritable_folder(tmp_path, capsys):
 def test_maze_plot_rejects_a_folder_without_results(tmp_path, capsys):
     assert main(["maze", "plot", str(tmp_path)]) == 2
     assert "does not hold maze results" in capsys.readouterr().err
+
+
+def test_maze_run_precision_flag(tmp_path, capsys):
+    out = tmp_path / "f32"
+    assert main(["maze", "run", "--prior", "0.25", "--agents", "1", "--trials", "2", "--steps", "300", "--ny", "7",
+                 "--nx", "15", "--workers", "1", "--precision", "float32", "--out", str(out)]) == 0
+    assert ex.MazeResults.load(out).config.precision == "float32"
+    with pytest.raises(SystemExit) as exc:
+        main(["maze", "run", "--prior", "0.25", "--precision", "float16", "--out", str(tmp_path / "x")])
+    assert exc.value.code == 2 and "invalid choice: 'float16'" in capsys.readouterr().err
