@@ -70,7 +70,7 @@ def run_old(old, maze, params, U, T):
     t_end, F = old.trial_kernel(
         np.ascontiguousarray(maze, dtype=np.int8), pid_map, sr, sc, gr, gc, nf.Wo, nf.KV, 128, nf.k_thr, nf.k_first,
         nf.m, nf.y_first, D_on, D_off, nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off, U, T,
-        ag.CHUNK, ag.SELECTION_GUARD, EPS, out["positions"], out["decisions"], out["Sq_on"], out["Sq_off"], out["M"],
+        ag.CHUNK, EPS, EPS, out["positions"], out["decisions"], out["Sq_on"], out["Sq_off"], out["M"],
         out["s_prev"], out["s_cur"], out["q2"], out["qci"], out["gammas"], out["q"], out["y"])
     return t_end, F, out, (time.process_time() - c0, time.perf_counter() - t0)
 
