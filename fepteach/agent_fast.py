@@ -39,6 +39,17 @@ from .agent import (
     n_chunks,
 )
 
+__all__ = [
+    "PRECISIONS",
+    "TrialSummary",
+    "NetworkForm",
+    "check_precision",
+    "position_table",
+    "network_form",
+    "run_trial_fast",
+    "run_agent_fast",
+]
+
 @dataclass
 class TrialSummary:
     """What the fast engine returns for one trial.

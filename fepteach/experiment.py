@@ -40,6 +40,29 @@ from . import maze as mz
 from ._progress import progress_bar
 from ._validate import check_int
 
+__all__ = [
+    "N_PAPER_MAZES",
+    "N_PAPER_SAMPLES",
+    "N_PAPER_TRIALS",
+    "N_ESTIMATE",
+    "N_NOMINAL",
+    "PREDICTED_MAZE_SHIFT",
+    "RunConfig",
+    "AgentTask",
+    "AgentResult",
+    "MazeResults",
+    "run_agent_task",
+    "first_trial_estimate",
+    "check_out_folder",
+    "run_agents",
+    "paper_mazes",
+    "run_paper_protocol",
+    "default_executor",
+    "read_durations_csv",
+    "shortened_for_ci",
+    "run_conditions",
+]
+
 N_PAPER_MAZES = 20  #: mazes per condition (SPEC §8.11)
 N_PAPER_SAMPLES = 30  #: samples (agents) per condition
 N_PAPER_TRIALS = 100  #: trials per sample

@@ -29,6 +29,28 @@ from ._validate import as_float_array, check_closed_unit, check_int, check_rng
 from .agent import first_action_probabilities  # re-exported: the home is fepteach.agent
 from .maths import binary_posterior, decision_potentials, dirichlet_log_mean, log_floor
 
+__all__ = [
+    "PLASTIC_QCI",
+    "corridor_maze",
+    "with_qci",
+    "policy_weights",
+    "state_at",
+    "policy_at_state",
+    "decision_pairs",
+    "chunk_hebbian_sums",
+    "learn_policy_chunks",
+    "LearningRun",
+    "mean_first_action_probabilities",
+    "check_start_row",
+    "learning_run",
+    "fixed_state_sums",
+    "corridor_step_risks",
+    "CorridorRun",
+    "corridor_run",
+    "full_chunk_risks",
+    "first_action_probabilities",
+]
+
 #: Size of the toy maze of Lesson 06 (rows, columns): three corridors of rooms, goal 10 moves away.
 TOY_NY, TOY_NX = 7, 21
 #: A ten-times more plastic policy mapping than the paper's (initial qci 3000), for quick demos.

@@ -73,8 +73,6 @@ def test_the_walk_would_see_a_clash():
 @pytest.mark.parametrize("modname", CORE)
 def test_every_core_module_declares_all(modname):
     mod = importlib.import_module(modname)
-    if modname in ("fepteach.agent_fast", "fepteach.experiment", "fepteach.toy"):
-        pytest.skip("owned by the engine / Lesson 06 work (issue 11 report)")
     assert hasattr(mod, "__all__"), f"{modname} has no __all__"
     missing = [n for n in mod.__all__ if not hasattr(mod, n)]
     assert not missing, f"{modname}.__all__ lists names it does not have: {missing}"
