@@ -702,11 +702,16 @@ def replay_trial_reference(maze: np.ndarray, params: AgentParams, decisions: np.
     T = check_int("T", T, minimum=3)
     params = _check_params(params)
     d = as_float_array("decisions", decisions, ndim=1)
-    if d.size < T or np.any(d[1:T] < 0) or np.any(d[1:T] >= ND) or np.any(d != np.round(d)):
-        raise ValueError(f"decisions must hold at least T = {T} integer decisions in 0 .. {ND - 1}")
+    if d.size < 2 or np.any(d[1:T] < 0) or np.any(d[1:T] >= ND) or np.any(d != np.round(d)):
+        raise ValueError(f"decisions must hold integer decisions in 0 .. {ND - 1} (row t - 1 for step t; at least 2)")
     decisions = d.astype(np.int64)
 
     def choose(t, y):
+        if t - 1 >= decisions.size:  # a recorded successful trial holds only t_end decisions
+            raise ValueError(
+                f"decisions ran out at step t = {t}: the replay did not reach the goal within the "
+                f"{decisions.size} recorded decisions (pass T decisions, or those of a trial that reached the goal)"
+            )
         return int(decisions[t - 1])
 
     return _trial_loop(maze, params, choose, T)

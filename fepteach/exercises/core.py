@@ -283,7 +283,10 @@ class Answer:
                   if isinstance(value, np.ndarray)]
         out, err = io.StringIO(), io.StringIO()
         try:
-            with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            # numpy floating-point errors are not raised or warned (as in _evaluate), so the answer behaves the same
+            # in the learner's kernel and in the batch grader's worker; NaN/inf results are reported by result_array
+            with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
+                    contextlib.redirect_stderr(err), np.errstate(all="ignore"):
                 warnings.simplefilter("always")
                 with _time_limit(self.exercise.time_limit):
                     result = self.answer(*args, **kwargs)

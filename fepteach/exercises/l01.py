@@ -85,7 +85,7 @@ register(
             Property("agrees with eq. (N1) on random networks", 1, _rhs_matches),
         ),
         hints=(
-            "Eq. (1.1) has three parts: a leak that depends only on x, a synaptic drive (W1 - W0) o, and the threshold difference h1 - h0.",
+            "Eq. (N1) has three parts: a leak that depends only on x, a synaptic drive (W1 - W0) o, and the threshold difference h1 - h0.",
             "The leak is minus the inverse sigmoid: -(np.log(x) - np.log(1 - x)). Use the @ operator for the matrix-vector product.",
         ),
         wrong_answers=(

@@ -58,7 +58,7 @@ def _cost_minimum(ans, rng):
     L = _scalar(ans(xs, o, W1, W0, h1, h0), "L")
     if abs(L + np.sum(np.logaddexp(v1, v0))) > 1e-8:
         return ("at the fixed point L should equal -sum ln(exp(W1 o + h1) + exp(W0 o + h0)); a gradient-only answer "
-                "misses the x-independent part: the OFF channel (1 - x) must carry W0 o + h0 (eq. 2.2)")
+                "misses the x-independent part: the OFF channel (1 - x) must carry W0 o + h0 (eq. (N6))")
 
 
 def _cost_matches(ans, rng):
@@ -76,12 +76,12 @@ register(
         reference=step_cost_reference,
         properties=(
             Property("returns one number", 1, _cost_scalar),
-            Property("dL/dx = -(right-hand side of eq. 1.1) (finite differences)", 2, _cost_gradient),
+            Property("dL/dx = -(right-hand side of eq. (N1)) (finite differences)", 2, _cost_gradient),
             Property("minimum value -sum ln(e^v1 + e^v0) at the fixed point", 1, _cost_minimum),
             Property("agrees with eq. (N6) on random networks", 1, _cost_matches),
         ),
         hints=(
-            "Eq. (2.2) pairs each neuron's ON rate x with the ON synapses/threshold (W1, h1) and its OFF rate 1 - x with (W0, h0).",
+            "Eq. (N6) pairs each neuron's ON rate x with the ON synapses/threshold (W1, h1) and its OFF rate 1 - x with (W0, h0).",
             "xb = 1 - x; L = np.sum(x*np.log(x) + xb*np.log(xb) - x*(W1 @ o + h1) - xb*(W0 @ o + h0)).",
         ),
         wrong_answers=(
@@ -147,7 +147,7 @@ register(
         properties=(
             Property("one value per grid point, starting at 0", 1, _int_shape_start),
             Property("exact for a straight-line dx/dt on an uneven grid", 2, _int_linear_exact),
-            Property("recovers L(x) - L(x0) for a neuron (eq. 2.2)", 1, _int_recovers_cost),
+            Property("recovers L(x) - L(x0) for a neuron (eq. (N6))", 1, _int_recovers_cost),
         ),
         hints=(
             "Each interval [x_k, x_k+1] contributes (width) × (average of dx/dt at its two ends); add them up cumulatively, and flip the sign.",
@@ -209,7 +209,7 @@ def _pl_fd(ans, rng):
         if np.allclose(out, g, atol=1e-5):
             return "this is +dL/dW1; plasticity descends the cost, so return minus the gradient"
         if np.allclose(out, x.T @ o, atol=1e-8):
-            return ("only the Hebbian term: the threshold h1 depends on W1 (eq. 1.2), and differentiating it gives "
+            return ("only the Hebbian term: the threshold h1 depends on W1 (eq. (N4)), and differentiating it gives "
                     "the homeostatic term -(x 1^T) ⊙ sigma(W1)")
         return "differs from -dL/dW1 computed by finite differences with the adaptive thresholds of eq. (N4)"
 
@@ -423,7 +423,7 @@ DESCENT_CHOICES = {
         "c": "L can oscillate around its minimum before settling",
     },
     "plasticity": {
-        "a": "the plasticity rule (2.5) is minus the gradient of the same L, so learning descends L too",
+        "a": "the plasticity rule (N8) is minus the gradient of the same L, so learning descends L too",
         "b": "the plasticity rule is a separate Hebbian rule with no relation to L",
         "c": "the plasticity rule climbs L, balancing the activity",
     },

@@ -207,7 +207,7 @@ def _wA_posterior(ans, rng):
         x = expit((W1 - W0) @ o + h1 - h0)
         v = np.concatenate([o, 1 - o]) @ lnA + np.log(np.concatenate([d, 1 - d]))
         if not np.allclose(x, expit(v[:nx] - v[nx:]), atol=1e-9):
-            return "with your weights (and the thresholds of eq. 1.2) the network's fixed point is not the Bayesian posterior (3.3)"
+            return "with your weights (and the thresholds of eq. (N4)) the network's fixed point is not the Bayesian posterior (B3)"
 
 
 register(

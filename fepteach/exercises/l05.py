@@ -229,7 +229,7 @@ def _sc_matches(ans, rng):
     x = rng.uniform(0.05, 0.95, (o.shape[0], W1.shape[0]))
     L = float(result_array(ans(o, x, W1, W0, h1, h0), (), "the cost"))
     if not np.isclose(L, session_cost_reference(o, x, W1, W0, h1, h0), rtol=1e-8):
-        return "differs from the cost (2.2) summed over the session for arbitrary activity"
+        return "differs from the cost (N6) summed over the session for arbitrary activity"
 
 
 register(
@@ -303,7 +303,7 @@ def _pa_first_step(ans, rng):
         o, hebb1, home1, hebb0, home0, phi1, phi0 = args
         W1, W0 = logit(hebb1 / home1), logit(hebb0 / home0)
         if np.allclose(x[0], expit((W1 - W0) @ o[0] + phi1 - phi0), atol=1e-9):
-            return "the thresholds must adapt: h = ln(1 - sigma(W)) 1 + phi (eq. 1.2), not phi alone"
+            return "the thresholds must adapt: h = ln(1 - sigma(W)) 1 + phi (eq. (N4)), not phi alone"
         return "the first step should be the fixed point sigma((W1 - W0) o + h1 - h0) of the initial network"
 
 
@@ -449,7 +449,7 @@ register(
             Property(f"the next period's mean activity, within {ACTIVITY_TOLERANCE:g}", 2, _dg_prediction),
         ),
         hints=(
-            "Two readouts of the prior exist: the mean activity (eq. 5.1) and the threshold constants phi1 - phi0 read "
+            "Two readouts of the prior exist: the mean activity (eq. (R1)) and the threshold constants phi1 - phi0 read "
             "from logit(x) minus the synaptic drive. Which one is not pulled toward the data? Lesson 05 compares them.",
             "p = expit(np.nanmedian(reverse.log_prior_odds_from_activity(m.o, m.x), axis=0)); then "
             "reverse.estimate_from_activity(m.o, m.x, session_length=len(m.o)).state and reverse.predict_learning(m.o_next, "

@@ -248,7 +248,7 @@ def _sp_softmax(ans, rng):
     pi = result_array(ans(y), y.shape, "pi")
     if not np.allclose(pi, softmax(logit(y)), rtol=1e-4, atol=0):
         if np.allclose(pi, y / y.sum(), rtol=1e-6):
-            return "you normalised y itself; (6.1) normalises the odds y / (1 - y), which makes it a softmax of the potentials logit(y)"
+            return "you normalised y itself; (T13) normalises the odds y / (1 - y), which makes it a softmax of the potentials logit(y)"
         if np.allclose(pi, softmax(y), rtol=1e-6):
             return "a softmax of y is not it: the softmax is over the membrane potentials u = logit(y), i.e. of the odds y / (1 - y)"
         return "pi should be (up to the 1e-6 guard) the softmax of the membrane potentials logit(y)"
@@ -271,7 +271,7 @@ def _sp_guard(ans, rng):
 register(
     Exercise(
         id="L06.selection_probabilities",
-        title="decision sampling probabilities (eq. 6.1)",
+        title="decision sampling probabilities (eq. (T13))",
         reference=selection_probabilities_reference,
         properties=(
             Property("a probability distribution", 1, _sp_normalised),
@@ -420,7 +420,7 @@ def _op_matches(ans, rng):
 register(
     Exercise(
         id="L06.output_plasticity",
-        title="risk-modulated plasticity of the output synapses (eq. 2.7)",
+        title="risk-modulated plasticity of the output synapses (eq. (T4))",
         reference=output_plasticity_reference,
         properties=(
             Property("has the shape of V1", 1, _op_shape),
@@ -629,7 +629,7 @@ def _on_first(ans, rng):
     r, truth = _on_pred(ans), odds_not_rates_reference()
     if abs(r[0] - truth[0]) > 0.01 * truth[0]:
         if abs(r[0] - 1.8) < 0.05:
-            return ("that is the ratio of the rates; (6.1) compares the odds y / (1 - y) — equivalently a softmax of the "
+            return ("that is the ratio of the rates; (T13) compares the odds y / (1 - y) — equivalently a softmax of the "
                     "membrane potentials — so a rate near 1 wins by far more than its rate suggests")
         return "compare the odds y / (1 - y) of the two output neurons (the 1e-6 guard changes almost nothing here)"
 

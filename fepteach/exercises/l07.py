@@ -497,7 +497,7 @@ def _fa_matches(ans, rng):
         naive = E.reshape(4, 64).sum(axis=1) / E.sum()
         if np.allclose(p, naive, atol=1e-9):
             return "you normalised E itself; the selection rule uses r = y / (1 - y + 1e-6), which favours large y slightly"
-        return "differs from the selection rule (6.1) with y = E_on, summed over blocks of 64 (up, down, left, right)"
+        return "differs from the selection rule (T13) with y = E_on, summed over blocks of 64 (up, down, left, right)"
 
 
 def _fa_paper(ans, rng):
@@ -518,7 +518,7 @@ register(
         properties=(
             Property("four probabilities summing to 1", 1, _fa_sums),
             Property("flat prior gives 1/4 each", 1, _fa_uniform),
-            Property("the selection rule (6.1)", 1, _fa_matches),
+            Property("the selection rule (T13)", 1, _fa_matches),
             Property("the paper's left-biased prior", 1, _fa_paper),
         ),
         hints=(

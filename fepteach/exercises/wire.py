@@ -4,7 +4,7 @@ A frame is an 8-byte big-endian length followed by that many bytes of UTF-8 JSON
 are encoded with :func:`encode` and rebuilt with :func:`decode`, which accepts only
 
 * ``None``, ``bool``, ``int``, ``float``, ``str`` (JSON natives; strings capped in length),
-* lists, and tagged objects ``{"__t__": ...}`` for tuples, ``...`` (Ellipsis), complex
+* lists, and tagged objects ``{"__t__": ...}`` for tuples, dicts with string keys, ``...`` (Ellipsis), complex
   numbers, numpy scalars and numpy arrays (raw bytes in base64, a whitelisted dtype, a
   shape whose size matches the byte count exactly).
 
@@ -103,6 +103,8 @@ def encode(obj, depth: int = 0):
         return [encode(x, depth + 1) for x in obj]
     if type(obj) is tuple:
         return {"__t__": "tuple", "items": [encode(x, depth + 1) for x in obj]}
+    if type(obj) is dict and all(type(k) is str and len(k) <= 200 for k in obj):
+        return {"__t__": "dict", "keys": list(obj), "items": [encode(v, depth + 1) for v in obj.values()]}
     return {"__t__": "unsupported", "type": type(obj).__name__[:80]}
 
 
@@ -166,6 +168,12 @@ def decode(obj, limits: Limits | None = None, _depth: int = 0, _budget: _Budget 
         if tag == "tuple" and type(obj.get("items")) is list:
             budget.take(len(obj["items"]))
             return tuple(decode(x, lim, _depth + 1, budget) for x in obj["items"])
+        if tag == "dict" and type(obj.get("keys")) is list and type(obj.get("items")) is list:
+            keys, items = obj["keys"], obj["items"]
+            if len(keys) != len(items) or not all(type(k) is str and len(k) <= 200 for k in keys):
+                raise WireError("malformed dict")
+            budget.take(len(items))
+            return {k: decode(v, lim, _depth + 1, budget) for k, v in zip(keys, items)}
         if tag == "ellipsis":
             return Ellipsis
         if tag == "float" and obj.get("repr") in ("nan", "inf", "-inf"):

@@ -397,7 +397,10 @@ def test_remote_scores_equal_in_process_scores(lesson):
         assert worker.request({"op": "exec", "source": setup, "label": "setup"}, 60, "setup")["error"] is None
         for ex_id in ids:
             ex = EXERCISES[ex_id]
-            answers = [("reference", f"EXERCISES[{ex_id!r}].reference", ex.reference)]
+            if ex.kind == "value":  # a value exercise's reference computes the model answer on demand
+                answers = [("reference", f"EXERCISES[{ex_id!r}].reference()", ex.reference())]
+            else:
+                answers = [("reference", f"EXERCISES[{ex_id!r}].reference", ex.reference)]
             answers += [(d, f"EXERCISES[{ex_id!r}].wrong_answers[{k}][1]", fn) for k, (d, fn) in enumerate(ex.wrong_answers)]
             for desc, expr, fn in answers:
                 meta = {"id": ex.id, "title": ex.title, "kind": ex.kind, "time_limit": ex.time_limit}
