@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
+import subprocess
 import re
 from pathlib import Path
 
@@ -203,9 +205,14 @@ def built(tmp_path_factory):
         out = Path(given).resolve()
         assert (out / "html" / "index.html").exists(), f"FEPTEACH_SITE_DIR={given} holds no built site"
         return out
-    builder = _load_builder()
+    if importlib.util.find_spec("sphinx") is None or importlib.util.find_spec("myst_nb") is None:
+        pytest.skip("site tests skipped (Sphinx/myst-nb not installed); enable with: python3 bootstrap.py site, "
+                    "or pip install -e '.[site]'")
     out = tmp_path_factory.mktemp("site")
-    assert builder.main(["--out", str(out)]) == 0
+    # a separate process, as `bootstrap.py site` runs it (its process pool must import docs/build.py by path)
+    res = subprocess.run([sys.executable, str(ROOT / "docs" / "build.py"), "--out", str(out)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     return out
 
 
