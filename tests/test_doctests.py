@@ -15,17 +15,10 @@ import inspect
 import numpy as np
 import pytest
 
-CORE = [
-    "fepteach.maths",
-    "fepteach.neurons",
-    "fepteach.cost",
-    "fepteach.pomdp",
-    "fepteach.correspondence",
-    "fepteach.bss",
-    "fepteach.reverse",
-    "fepteach.maze",
-    "fepteach.agent",
-]
+from tests.test_core_api import CORE as _ALL_CORE
+
+#: The core modules with full numpydoc (the engine, experiment and toy modules are not there yet: issue 11).
+CORE = [m for m in _ALL_CORE if m not in ("fepteach.agent_fast", "fepteach.experiment", "fepteach.toy")]
 
 #: Modules whose every public function has Parameters, Returns and a runnable Examples section: all of them.
 DOCUMENTED = CORE
