@@ -28,3 +28,23 @@ def test_mystery_network_diagnosis():
 def test_mystery_network_rejects_a_bad_prior_range():
     with pytest.raises(ValueError, match=r"p_range must satisfy 0 < low < high < 1"):
         mystery_network(0, p_range=(0.5, 0.2))
+
+
+def test_mystery_recording_does_not_carry_the_answer():
+    """The exercise's learner-facing object holds the recorded inputs and activity and the next inputs, nothing of
+    what the network did next or of its priors; reveal() gives the full record, with the same data."""
+    from dataclasses import fields
+
+    from fepteach.exercises.fixtures import mystery_recording
+
+    rec, net = mystery_recording(4, T=300, T_next=200), mystery_network(4, T=300, T_next=200)
+    assert {f.name for f in fields(rec)} == {"o", "x", "o_next", "_recipe"}
+    assert not hasattr(rec, "x_next") and "x_next" not in repr(rec) and "0." not in repr(rec)
+    for value in vars(rec).values():
+        if isinstance(value, np.ndarray):
+            assert value.shape != net.x_next.shape or not np.allclose(value, net.x_next)
+    for name in ("o", "x", "o_next"):
+        np.testing.assert_array_equal(getattr(rec, name), getattr(net, name))
+    full = rec.reveal()
+    np.testing.assert_array_equal(full.x_next, net.x_next)
+    assert full.reveal() == net.reveal() == full.priors
