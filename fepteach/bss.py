@@ -60,6 +60,7 @@ __all__ = [
     "landscape_counts",
     "prediction_initial_counts",
     "bss_step",
+    "bss_step_unchecked",
     "bss_step_beta",
     "simulate_bss_reference",
     "simulate_bss_beta_reference",
@@ -473,7 +474,34 @@ def _check_step_inputs(qa, o_t, phi, phi_name="phi"):
     return qa, o_t, phi
 
 
-def _step(qa, o_t, phi, expectation):
+def bss_step_unchecked(qa, o_t, phi, expectation):
+    """The four lines of one BSS step, without input checks: :func:`bss_step` checks, then calls this.
+
+    Steps 1-4 of :func:`bss_step`: expectations ``lnA`` from the counts, the potentials
+    ``v = (o; 1-o)^T lnA + phi``, the posterior ``x = sigma(v_ON - v_OFF)`` (B3) and the Hebbian
+    accumulation ``qa + (o; 1-o)(x; 1-x)^T`` (B4) (labels of the course's notes notebook). Loops that
+    checked their inputs once (:func:`simulate_bss_reference`) call it every step.
+
+    Parameters
+    ----------
+    qa : numpy.ndarray, shape (2*No, 2*Ns)
+    o_t : numpy.ndarray, shape (No,)
+    phi : numpy.ndarray, shape (2*Ns,)
+    expectation : callable
+        ``pomdp.dirichlet_log_mean`` or ``pomdp.dirichlet_expected_log``.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> qa, o, phi = initial_counts(), np.ones(N_INPUTS), prior_phi(0.5)
+    >>> x, qa1 = bss_step_unchecked(qa, o, phi, pomdp.dirichlet_log_mean)
+    >>> bool(np.array_equal(x, bss_step(qa, o, phi)[0])), float((qa1 - qa).sum())  # one count per (input, source)
+    (True, 64.0)
+    """
     lnA = expectation(qa)                          # step 1: ln Abar (network) or E[ln A] (digamma)
     o_stacked = maths.stack(o_t)                   # (o; 1-o)
     x_t = maths.binary_posterior(o_stacked @ lnA + phi)   # steps 2-3: posterior = firing rate
@@ -515,7 +543,7 @@ def bss_step(qa, o_t, phi, expectation=pomdp.dirichlet_log_mean):
     ((2,), (64, 4))
     """
     qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
-    return _step(qa, o_t, phi, _check_expectation(expectation))
+    return bss_step_unchecked(qa, o_t, phi, _check_expectation(expectation))
 
 
 def _step_beta(qa, o_t, phi, beta):
@@ -653,7 +681,7 @@ def simulate_bss_reference(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, bi
     x = np.empty((T, ns))
     bins = _bins(bin_size, T, no, 2 * ns)
     for t in progress_bar(range(T), desc="BSS (reference)", progress=progress):
-        x[t], qa = _step(qa, o[t], phi, expectation)
+        x[t], qa = bss_step_unchecked(qa, o[t], phi, expectation)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
