@@ -1094,14 +1094,34 @@ def cost_frozen(o, qa, phi) -> float:
     return float(_cost_many(o, pomdp.dirichlet_log_mean(qa)[None], phi)[0])
 
 
-def _cost_many(o, lnA, phi) -> np.ndarray:
-    """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,)."""
+def _cost_many(o, lnA, phi, weights=None) -> np.ndarray:
+    """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,).
+
+    With ``weights`` (T,), row t of ``o`` counts ``weights[t]`` times (rows standing for groups of equal steps).
+    """
     K, _, C = lnA.shape
     o_stacked = np.concatenate([o, 1.0 - o], axis=1)
     v = (o_stacked @ lnA.transpose(1, 0, 2).reshape(lnA.shape[1], K * C)).reshape(-1, K, C) + phi
     s_on = maths.binary_posterior(v)
     s = np.concatenate([s_on, 1.0 - s_on], axis=-1)
-    return (s * (np.log(s + 1e-24) - v)).sum(axis=(0, 2))
+    terms = s * (np.log(s + 1e-24) - v)
+    if weights is not None:
+        terms = terms * weights[:, None, None]
+    return terms.sum(axis=(0, 2))
+
+
+def _half_counts(o):
+    """The steps of ``o`` (T, No) grouped by how many inputs of each half are ON: representative rows and counts.
+
+    Under :func:`landscape_counts` every input of a half has the same synapses, so a step's frozen cost
+    depends only on these two numbers: at most (No/2 + 1)^2 groups instead of T steps.
+    """
+    half = o.shape[1] // 2
+    n1, n2 = o[:, :half].sum(axis=1).astype(np.int64), o[:, half:].sum(axis=1).astype(np.int64)
+    pairs, counts = np.unique(np.stack([n1, n2], axis=1), axis=0, return_counts=True)
+    ones = np.arange(half)
+    rows = np.concatenate([ones[None, :] < pairs[:, :1], ones[None, :] < pairs[:, 1:]], axis=1).astype(float)
+    return rows, counts.astype(float)
 
 
 def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
@@ -1109,7 +1129,9 @@ def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
 
     Cell (ii, jj) uses :func:`landscape_counts` with ``d1 = d_values[ii]``, ``d2 = d_values[jj]``
     (default ``0.02 * (0..24)``, i.e. 0 ... 0.48) and the cost :func:`cost_frozen` on the same data ``o`` (T, No)
-    with ``phi`` (default ln 1/2 for both values). Vectorised over the cells of each row.
+    with ``phi`` (default ln 1/2 for both values). Vectorised over the cells of each row; since every input
+    of a half has the same synapses here, the steps are grouped by how many inputs of each half are ON
+    (the same sum, in another order: equal to :func:`cost_frozen` up to rounding).
     Returns L of shape (len(d_values), len(d_values)); exactly symmetric in theory (oracle O24).
 
     Parameters
@@ -1134,10 +1156,11 @@ def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
     d = 0.02 * np.arange(25) if d_values is None else as_float_array("d_values", d_values, ndim=1)
     phi = prior_phi(0.5) if phi is None else as_float_array("phi", phi, ndim=1)
     check_shape("phi", phi, (2 * N_SOURCES,))
+    rows, counts = _half_counts(o)
     L = np.empty((d.size, d.size))
     for ii in range(d.size):
         lnA = np.stack([pomdp.dirichlet_log_mean(landscape_counts(d[ii], d2)) for d2 in d])
-        L[ii] = _cost_many(o, lnA, phi)
+        L[ii] = _cost_many(rows, lnA, phi, weights=counts)
     return L
 
 

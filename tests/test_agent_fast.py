@@ -156,8 +156,14 @@ def _row_loop_kernel():
     return njit(types.FunctionType(src.__code__, glb, "trial_kernel_rows"))
 
 
+@pytest.mark.slow
 def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
-    """Whole fresh and trained trials with the blocked product equal those with the row loop."""
+    """Whole fresh and trained trials with the blocked product equal those with the row loop.
+
+    Slow tier: it compiles a second trial kernel (not cacheable). The fast tier keeps the unit this rests on,
+    ``test_blocked_product_is_bit_identical_to_the_row_loop`` (the product itself, on a learned K|V and on
+    shapes with remainder rows): the kernels differ only in that product.
+    """
     from fepteach import _agent_numba as kern
 
     m, p_trained = trained
