@@ -119,7 +119,7 @@ def main(argv=None):
     }
     maze = mz.make_maze(np.random.default_rng(123))
     fresh = ag.initial_params(0.15)
-    trained, _ = agf.run_agent_fast(maze, fresh, np.random.default_rng(1), args.train_trials, progress=False)
+    trained, _ = agf.run_agent_fast(maze, fresh, args.train_trials, np.random.default_rng(1), progress=False)
     cases = {"fresh": fresh, "trained": trained}
     for name, p in cases.items():
         U = ag.draw_uniforms(np.random.default_rng(7))

@@ -204,7 +204,7 @@ def main(argv=None):
     for precision in PRECISIONS:
         agf.run_trial_fast(maze, fresh, ag.draw_uniforms(np.random.default_rng(0), 300), T=300, precision=precision)
     first_call = time.perf_counter() - t0  # numba: compile or load from cache, plus short trials
-    trained, _ = agf.run_agent_fast(maze, fresh, np.random.default_rng(1), args.train_trials, progress=False)
+    trained, _ = agf.run_agent_fast(maze, fresh, args.train_trials, np.random.default_rng(1), progress=False)
 
     load_before = os.getloadavg()
     times, loads = _rounds(maze, fresh, trained, args.authors_steps, args.fast_trials, args.repeats)

@@ -875,7 +875,8 @@ def block_summary(durations, T: int = T_MAX, blocks=None) -> list[tuple[int, int
         Maximum trial length.
     blocks : sequence of (int, int), optional
         1-based inclusive (first, last) trials; default the paper's blocks
-        (:data:`fepteach.data.maze_reference.BLOCKS`), truncated to the trials run.
+        (:data:`fepteach.data.maze_reference.BLOCKS`). Blocks are truncated to the trials run;
+        blocks that start after the last trial are left out.
 
     Returns
     -------
@@ -894,7 +895,7 @@ def block_summary(durations, T: int = T_MAX, blocks=None) -> list[tuple[int, int
     rows = []
     for a, b in (BLOCKS if blocks is None else blocks):
         if a > d.shape[0]:
-            break
+            continue  # a block that starts after the last trial run
         x = d[a - 1 : min(b, d.shape[0])].ravel()
         rows.append((a, min(b, d.shape[0]), float(np.median(x)), float(np.mean(x < T))))
     return rows

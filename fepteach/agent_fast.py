@@ -52,11 +52,25 @@ __all__ = [
 
 @dataclass
 class TrialSummary:
-    """What the fast engine returns for one trial.
+    """What the fast engine returns for one trial (:func:`run_trial_fast`).
 
-    t_end (duration), reached, F (free energy, SPEC §8.9), gammas (chunk risks),
-    e_hat (ND,) decision frequencies (SPEC §8.10), positions (t_end, 2) and
-    decisions (t_end,) (rows t - 1, decisions[0] = -1).
+    Attributes
+    ----------
+    t_end : int
+        Duration (``T`` = goal not reached).
+    reached : bool
+    F : float
+        Free energy of the trial (SPEC §8.9, P2 eq. 3.5).
+    gammas : numpy.ndarray, shape (n_chunks,)
+        Chunk risks.
+    e_hat : numpy.ndarray, shape (ND,)
+        Decision frequencies (SPEC §8.10).
+    positions : numpy.ndarray, shape (t_end, 2)
+        0-based (row, column), rows ``t - 1``.
+    decisions : numpy.ndarray, shape (t_end,)
+        Sampled decisions, rows ``t - 1`` (``decisions[0] = -1``).
+    q, y : numpy.ndarray or None
+        ``q_t^ON`` (t_end, NS) and ``y_t`` (t_end, ND) when posteriors were recorded.
     """
 
     t_end: int
@@ -72,11 +86,12 @@ class TrialSummary:
 
 @dataclass
 class NetworkForm:
-    """The per-trial network weights (SPEC §2.4, §4.7) used by the fast engine.
+    """The per-trial network weights (SPEC §2.4, §4.7) used by the fast engine (:func:`network_form`).
 
     Middle layer: ``x_t = sigma(Wo[pid] + K.T x_{t-1} + k_thr)``, where ``Wo[pid] = W.T o_pid + h``
-    is precomputed for every position; output layer: ``y_t = sigma(V.T x_{t-1} + m)``.
-    At t = 2 the previous posterior is D (not complementary), handled by ``k_first``/``y_first``.
+    is precomputed for every position; output layer: ``y_t = sigma(V.T x_{t-1} + m)`` (P2 eq. 3.6
+    in network form). At t = 2 the previous posterior is D (not complementary), handled by
+    ``k_first``/``y_first``. The remaining fields are row sums the free energy needs.
     """
 
     Wo: np.ndarray  # (n_pid, NS)
@@ -126,6 +141,30 @@ def check_precision(precision) -> str:
     authors' package. ``"float32"`` stores the fused K|V weights in float32 and rounds q to
     float32 for the product only (faster; results differ by ~1e-6, decisions may diverge after
     long runs; untrained trials are bit-identical).
+
+    Parameters
+    ----------
+    precision : str
+        ``"float64"`` or ``"float32"``.
+
+    Returns
+    -------
+    str
+        ``precision`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        For anything else (the message names ``precision``).
+
+    Examples
+    --------
+    >>> check_precision("float32")  # the dtype of the K|V product of P2 eq. 3.6
+    'float32'
+    >>> check_precision("float16")
+    Traceback (most recent call last):
+    ...
+    ValueError: precision must be one of ('float64', 'float32'); got 'float16'
     """
     if not isinstance(precision, str) or precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
@@ -133,10 +172,25 @@ def check_precision(precision) -> str:
 
 
 def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Position ids and their observations for the fast engine.
+    """Position ids and their observations for the fast engine (the view of SPEC §8.4, computed once).
 
-    Returns ``pid_map`` (ny, nx) int32 (-1 where the agent can never be; the goal cell
-    maps to the arrival view, SPEC §8.4) and ``obs`` (n_pid, NO) float64.
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+
+    Returns
+    -------
+    pid_map : numpy.ndarray, shape (ny, nx), int32
+        Position id of every room, -1 where the agent can never be; the goal cell maps to the
+        arrival view (:func:`fepteach.maze.observe_at`).
+    obs : numpy.ndarray, shape (n_pid, NO)
+        The observation ``o`` (11 x 11 view) at each position id.
+
+    Examples
+    --------
+    >>> pid_map, obs = position_table(mz.make_maze(np.random.default_rng(0), 7, 15))
+    >>> pid_map.shape, obs.shape, int(pid_map.max()) + 1 == obs.shape[0]
+    ((7, 15), (22, 121), True)
     """
     ny, nx = maze.shape
     padded = mz.pad_maze(maze)
@@ -153,7 +207,30 @@ def position_table(maze: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def network_form(lp: LogParams, obs: np.ndarray) -> NetworkForm:
-    """Collapse the log-parameters into network weights and thresholds (SPEC §2.4, §4.7)."""
+    """Collapse the log-parameters into network weights and thresholds (SPEC §2.4, §4.7).
+
+    Differences of the ON and OFF log-parameters turn each layer of P2 eq. 3.6 into one weight
+    matrix and one threshold: ``W = (lnA_ON,ON - lnA_ON,OFF) - (lnA_OFF,ON - lnA_OFF,OFF)`` and so on.
+
+    Parameters
+    ----------
+    lp : fepteach.agent.LogParams
+        Log-parameters of the trial (:func:`fepteach.agent.log_params`).
+    obs : numpy.ndarray, shape (n_pid, NO)
+        Observations per position id (:func:`position_table`).
+
+    Returns
+    -------
+    NetworkForm
+
+    Examples
+    --------
+    >>> from fepteach.agent import initial_params
+    >>> _, obs = position_table(mz.make_maze(np.random.default_rng(0), 7, 15))
+    >>> nf = network_form(log_params(initial_params(0.25)), obs)
+    >>> nf.Wo.shape, nf.K.shape, nf.V.shape, float(np.abs(nf.V).max())  # untrained: no policy weights yet
+    ((22, 121), (121, 121), (121, 256), 0.0)
+    """
     A = blocks(lp.lnA)
     B = blocks(lp.lnBbar)
     C = blocks(lp.lnCbar)
@@ -198,14 +275,42 @@ def run_trial_fast(
 ) -> tuple[AgentParams, TrialSummary]:
     """One trial plus end-of-trial learning with the compiled engine (same maths as the reference).
 
-    Returns ``(params after learning, summary)``. Given the same ``uniforms`` it makes the
-    same decisions as :func:`run_trial_reference`, and its learned parameters equal
-    :func:`learn` of the reference record up to floating-point summation order.
-    ``tables`` is :func:`position_table` of the maze (pass it to skip recomputing it every trial).
-    With ``record_posteriors`` the summary also holds ``q`` (t_end, NS) = q_t^ON and ``y``
-    (t_end, ND) = y_t (rows t - 1; row 0 holds D_ON and E_ON as in the reference record).
-    ``precision`` is the dtype of the K|V product, ``"float64"`` (default, the engine of record)
-    or ``"float32"`` (opt-in, faster; see :func:`check_precision`).
+    Given the same ``uniforms`` it makes the same decisions as
+    :func:`fepteach.agent.run_trial_reference`, and its learned parameters equal
+    :func:`fepteach.agent.learn` of the reference record up to floating-point summation order
+    (inference P2 eq. 3.6, selection eq. 6.1, learning eq. 3.7).
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : fepteach.agent.AgentParams
+        Parameters during the trial.
+    uniforms : numpy.ndarray, shape (>= T,)
+        Uniform numbers in [0, 1), one per step (:func:`fepteach.agent.draw_uniforms`).
+    T : int, optional
+        Maximum trial length.
+    tables : (pid_map, obs), optional
+        :func:`position_table` of the maze (pass it to skip recomputing it every trial).
+    record_posteriors : bool, optional
+        Also return ``q`` (t_end, NS) = q_t^ON and ``y`` (t_end, ND) = y_t in the summary (rows
+        t - 1; row 0 holds D_ON and E_ON as in the reference record).
+    precision : str, optional
+        dtype of the K|V product, ``"float64"`` (default, the engine of record) or ``"float32"``
+        (opt-in, faster; see :func:`check_precision`).
+
+    Returns
+    -------
+    params : fepteach.agent.AgentParams
+        Parameters after end-of-trial learning (the input is not modified).
+    summary : TrialSummary
+
+    Examples
+    --------
+    >>> from fepteach.agent import initial_params
+    >>> m = mz.make_maze(np.random.default_rng(0), 7, 15)
+    >>> new, s = run_trial_fast(m, initial_params(0.25), draw_uniforms(np.random.default_rng(1), 50), T=50)
+    >>> s.decisions.shape == (s.t_end,), bool(np.all(new.qa >= initial_params(0.25).qa))  # eq. 3.7: counts grow
+    (True, True)
     """
     from . import _agent_numba as kern
 
@@ -272,8 +377,8 @@ def run_trial_fast(
 def run_agent_fast(
     maze: np.ndarray,
     params: AgentParams,
-    rng: np.random.Generator,
     n_trials: int,
+    rng: np.random.Generator,
     T: int = T_MAX,
     keep_positions=(),
     progress: bool | None = None,
@@ -281,11 +386,42 @@ def run_agent_fast(
 ) -> tuple[AgentParams, list[TrialSummary]]:
     """``n_trials`` trials of one agent on one maze, learning after each (SPEC §8.11 item 4).
 
-    Each trial draws its uniforms with :func:`draw_uniforms` (``rng.random(T)``), so the
-    same ``rng`` seed gives the same run with :func:`run_trial_reference` + :func:`learn`.
-    Positions and decisions are kept only for the 1-based trial numbers in ``keep_positions``.
-    ``precision``: see :func:`run_trial_fast`.
-    Returns the final parameters and one :class:`TrialSummary` per trial.
+    Each trial draws its uniforms with :func:`fepteach.agent.draw_uniforms` (``rng.random(T)``), so
+    the same ``rng`` seed gives the same run with :func:`fepteach.agent.run_trial_reference` +
+    :func:`fepteach.agent.learn`.
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    params : fepteach.agent.AgentParams
+        The agent before trial 1.
+    n_trials : int
+        Number of trials (>= 1).
+    rng : numpy.random.Generator
+        Source of every trial's uniforms.
+    T : int, optional
+        Maximum trial length.
+    keep_positions : iterable of int, optional
+        1-based trials whose positions and decisions are kept (others are emptied to save memory).
+    progress : bool, optional
+        Show a progress bar over the trials (None: shown unless ``FEPTEACH_PROGRESS=0``).
+    precision : str, optional
+        See :func:`run_trial_fast`.
+
+    Returns
+    -------
+    params : fepteach.agent.AgentParams
+        The parameters after the last trial.
+    summaries : list of TrialSummary
+        One per trial.
+
+    Examples
+    --------
+    >>> from fepteach.agent import initial_params
+    >>> m = mz.make_maze(np.random.default_rng(0), 7, 15)
+    >>> p, runs = run_agent_fast(m, initial_params(0.25), 2, np.random.default_rng(1), T=50, progress=False)
+    >>> len(runs), runs[0].positions.shape[0], bool(np.all(p.qbi > initial_params(0.25).qbi))  # eq. 3.7
+    (2, 0, True)
     """
     from ._progress import progress_bar
 

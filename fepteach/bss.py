@@ -60,6 +60,7 @@ __all__ = [
     "landscape_counts",
     "prediction_initial_counts",
     "bss_step",
+    "bss_step_unchecked",
     "bss_step_beta",
     "simulate_bss_reference",
     "simulate_bss_beta_reference",
@@ -473,7 +474,34 @@ def _check_step_inputs(qa, o_t, phi, phi_name="phi"):
     return qa, o_t, phi
 
 
-def _step(qa, o_t, phi, expectation):
+def bss_step_unchecked(qa, o_t, phi, expectation):
+    """The four lines of one BSS step, without input checks: :func:`bss_step` checks, then calls this.
+
+    Steps 1-4 of :func:`bss_step`: expectations ``lnA`` from the counts, the potentials
+    ``v = (o; 1-o)^T lnA + phi``, the posterior ``x = sigma(v_ON - v_OFF)`` (B3) and the Hebbian
+    accumulation ``qa + (o; 1-o)(x; 1-x)^T`` (B4) (labels of the course's notes notebook). Loops that
+    checked their inputs once (:func:`simulate_bss_reference`) call it every step.
+
+    Parameters
+    ----------
+    qa : numpy.ndarray, shape (2*No, 2*Ns)
+    o_t : numpy.ndarray, shape (No,)
+    phi : numpy.ndarray, shape (2*Ns,)
+    expectation : callable
+        ``pomdp.dirichlet_log_mean`` or ``pomdp.dirichlet_expected_log``.
+
+    Returns
+    -------
+    x_t : numpy.ndarray, shape (Ns,)
+    qa_new : numpy.ndarray, shape (2*No, 2*Ns)
+
+    Examples
+    --------
+    >>> qa, o, phi = initial_counts(), np.ones(N_INPUTS), prior_phi(0.5)
+    >>> x, qa1 = bss_step_unchecked(qa, o, phi, pomdp.dirichlet_log_mean)
+    >>> bool(np.array_equal(x, bss_step(qa, o, phi)[0])), float((qa1 - qa).sum())  # one count per (input, source)
+    (True, 64.0)
+    """
     lnA = expectation(qa)                          # step 1: ln Abar (network) or E[ln A] (digamma)
     o_stacked = maths.stack(o_t)                   # (o; 1-o)
     x_t = maths.binary_posterior(o_stacked @ lnA + phi)   # steps 2-3: posterior = firing rate
@@ -515,7 +543,7 @@ def bss_step(qa, o_t, phi, expectation=pomdp.dirichlet_log_mean):
     ((2,), (64, 4))
     """
     qa, o_t, phi = _check_step_inputs(qa, o_t, phi)
-    return _step(qa, o_t, phi, _check_expectation(expectation))
+    return bss_step_unchecked(qa, o_t, phi, _check_expectation(expectation))
 
 
 def _step_beta(qa, o_t, phi, beta):
@@ -653,7 +681,7 @@ def simulate_bss_reference(o, qa0, phi, expectation=pomdp.dirichlet_log_mean, bi
     x = np.empty((T, ns))
     bins = _bins(bin_size, T, no, 2 * ns)
     for t in progress_bar(range(T), desc="BSS (reference)", progress=progress):
-        x[t], qa = _step(qa, o[t], phi, expectation)
+        x[t], qa = bss_step_unchecked(qa, o[t], phi, expectation)
         if bin_size and t // bin_size < bins.shape[0]:
             bins[t // bin_size] += pomdp.dirichlet_mean(qa)[:no] / bin_size
     return BSSRun(x=x, qa=qa, abar_bins=bins, bin_size=bin_size)
@@ -1066,14 +1094,34 @@ def cost_frozen(o, qa, phi) -> float:
     return float(_cost_many(o, pomdp.dirichlet_log_mean(qa)[None], phi)[0])
 
 
-def _cost_many(o, lnA, phi) -> np.ndarray:
-    """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,)."""
+def _cost_many(o, lnA, phi, weights=None) -> np.ndarray:
+    """Frozen-parameter costs for a stack ``lnA`` (K, 2*No, 2*Ns); shared data ``o`` (T, No) and ``phi`` (2*Ns,).
+
+    With ``weights`` (T,), row t of ``o`` counts ``weights[t]`` times (rows standing for groups of equal steps).
+    """
     K, _, C = lnA.shape
     o_stacked = np.concatenate([o, 1.0 - o], axis=1)
     v = (o_stacked @ lnA.transpose(1, 0, 2).reshape(lnA.shape[1], K * C)).reshape(-1, K, C) + phi
     s_on = maths.binary_posterior(v)
     s = np.concatenate([s_on, 1.0 - s_on], axis=-1)
-    return (s * (np.log(s + 1e-24) - v)).sum(axis=(0, 2))
+    terms = s * (np.log(s + 1e-24) - v)
+    if weights is not None:
+        terms = terms * weights[:, None, None]
+    return terms.sum(axis=(0, 2))
+
+
+def _half_counts(o):
+    """The steps of ``o`` (T, No) grouped by how many inputs of each half are ON: representative rows and counts.
+
+    Under :func:`landscape_counts` every input of a half has the same synapses, so a step's frozen cost
+    depends only on these two numbers: at most (No/2 + 1)^2 groups instead of T steps.
+    """
+    half = o.shape[1] // 2
+    n1, n2 = o[:, :half].sum(axis=1).astype(np.int64), o[:, half:].sum(axis=1).astype(np.int64)
+    pairs, counts = np.unique(np.stack([n1, n2], axis=1), axis=0, return_counts=True)
+    ones = np.arange(half)
+    rows = np.concatenate([ones[None, :] < pairs[:, :1], ones[None, :] < pairs[:, 1:]], axis=1).astype(float)
+    return rows, counts.astype(float)
 
 
 def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
@@ -1081,7 +1129,9 @@ def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
 
     Cell (ii, jj) uses :func:`landscape_counts` with ``d1 = d_values[ii]``, ``d2 = d_values[jj]``
     (default ``0.02 * (0..24)``, i.e. 0 ... 0.48) and the cost :func:`cost_frozen` on the same data ``o`` (T, No)
-    with ``phi`` (default ln 1/2 for both values). Vectorised over the cells of each row.
+    with ``phi`` (default ln 1/2 for both values). Vectorised over the cells of each row; since every input
+    of a half has the same synapses here, the steps are grouped by how many inputs of each half are ON
+    (the same sum, in another order: equal to :func:`cost_frozen` up to rounding).
     Returns L of shape (len(d_values), len(d_values)); exactly symmetric in theory (oracle O24).
 
     Parameters
@@ -1106,10 +1156,11 @@ def cost_landscape(o, d_values=None, phi=None) -> np.ndarray:
     d = 0.02 * np.arange(25) if d_values is None else as_float_array("d_values", d_values, ndim=1)
     phi = prior_phi(0.5) if phi is None else as_float_array("phi", phi, ndim=1)
     check_shape("phi", phi, (2 * N_SOURCES,))
+    rows, counts = _half_counts(o)
     L = np.empty((d.size, d.size))
     for ii in range(d.size):
         lnA = np.stack([pomdp.dirichlet_log_mean(landscape_counts(d[ii], d2)) for d2 in d])
-        L[ii] = _cost_many(o, lnA, phi)
+        L[ii] = _cost_many(rows, lnA, phi, weights=counts)
     return L
 
 

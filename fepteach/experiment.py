@@ -73,7 +73,16 @@ PREDICTED_MAZE_SHIFT = 10  #: samples 21..30 run on mazes 11..20: maze index = s
 
 @dataclass
 class RunConfig:
-    """What was run. ``protocol`` is ``"paper"`` (SPEC §8.11) or ``"agents"`` (free-form)."""
+    """What was run. ``protocol`` is ``"paper"`` (SPEC §8.11) or ``"agents"`` (free-form).
+
+    Saved as ``config.json`` with the results; a folder is resumed only by the same config.
+
+    Examples
+    --------
+    >>> cfg = RunConfig("agents", 0.25, n_agents=2, n_trials=3, seed=0)
+    >>> RunConfig.from_json(cfg.to_json()) == cfg
+    True
+    """
 
     protocol: str
     prior: float
@@ -87,12 +96,14 @@ class RunConfig:
     precision: str = "float64"  #: dtype of the fast engine's K|V product (see agent_fast.check_precision)
 
     def to_json(self) -> dict:
+        """The config as a JSON-ready dict (tuples as lists)."""
         d = asdict(self)
         d["keep_trajectories"] = list(self.keep_trajectories)
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "RunConfig":
+        """The config of a dict written by :meth:`to_json` (older files: missing fields get their defaults)."""
         d = dict(d)
         d["keep_trajectories"] = tuple(d.get("keep_trajectories", (1,)))
         d.setdefault("precision", "float64")  # runs saved before the precision choice existed
@@ -154,29 +165,40 @@ class MazeResults:
     def block_stats(self, agents=None, blocks=None) -> list[dict]:
         """Median duration and success rate per block of trials, pooled over ``agents`` (0-based).
 
-        ``blocks`` are 1-based inclusive (first, last) trial pairs; default
-        :data:`fepteach.data.maze_reference.BLOCKS` truncated to the trials run.
-        """
-        from .data.maze_reference import BLOCKS
+        The statistics are those of :func:`fepteach.agent.block_summary` (the learning curves of
+        P2 Fig. 5), labelled, with the number of pooled durations.
 
-        agents = np.arange(self.durations.shape[1]) if agents is None else np.asarray(agents)
-        n = self.durations.shape[0]
-        blocks = [b for b in (BLOCKS if blocks is None else blocks) if b[0] <= n]
-        out = []
-        for a, b in blocks:
-            d = self.durations[a - 1 : min(b, n), agents].ravel()
-            out.append(
-                {
-                    "trials": (a, min(b, n)),
-                    "median": float(np.median(d)),
-                    "success": float(np.mean(d < self.config.T)),
-                    "n": int(d.size),
-                }
-            )
-        return out
+        Parameters
+        ----------
+        agents : array_like of int, optional
+            0-based agents to pool (default: all).
+        blocks : sequence of (int, int), optional
+            1-based inclusive (first, last) trials; default
+            :data:`fepteach.data.maze_reference.BLOCKS`, truncated to the trials run.
+
+        Returns
+        -------
+        list of dict
+            One dict per block with keys ``"trials"`` (first, last), ``"median"``, ``"success"``
+            (fraction with duration < T) and ``"n"`` (durations pooled).
+
+        Examples
+        --------
+        >>> cfg = RunConfig("agents", 0.25, 2, 4, 0, T=100)
+        >>> d = np.array([[100, 100], [100, 40], [30, 20], [10, 100]])
+        >>> r = MazeResults(cfg, d, np.zeros((4, 2)), np.zeros((4, 2, 256)), np.zeros((2, 7, 7)), np.zeros((2, 512)), {})
+        >>> r.block_stats(blocks=[(1, 2), (3, 4)])
+        [{'trials': (1, 2), 'median': 100.0, 'success': 0.25, 'n': 4}, {'trials': (3, 4), 'median': 25.0, 'success': 0.75, 'n': 4}]
+        """
+        agents = np.arange(self.durations.shape[1]) if agents is None else np.atleast_1d(np.asarray(agents))
+        d = self.durations[:, agents]
+        return [
+            {"trials": (a, b), "median": median, "success": success, "n": (b - a + 1) * d.shape[1]}
+            for a, b, median, success in ag.block_summary(d, T=self.config.T, blocks=blocks)
+        ]
 
     def save(self, folder) -> Path:
-        """Write the results to ``folder`` (created if needed); returns the path."""
+        """Write the results to ``folder`` (created if needed); returns the path (see the module docstring)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "config.json").write_text(json.dumps(self.config.to_json(), indent=2))
@@ -226,11 +248,31 @@ def _write_csv(path: Path, arr: np.ndarray, fmt: str) -> None:
 
 # --- one agent (runs in a worker) -------------------------------------------------------
 def run_agent_task(task: AgentTask) -> AgentResult:
-    """Run one agent for its trials with the fast engine (top-level so that process pools can pickle it)."""
+    """Run one agent for its trials with the fast engine (top-level so that process pools can pickle it).
+
+    The agent starts from :func:`fepteach.agent.initial_params` with the task's prior ``E`` and learns
+    after every trial (P2 eq. 3.7) with :func:`fepteach.agent_fast.run_agent_fast`.
+
+    Parameters
+    ----------
+    task : AgentTask
+
+    Returns
+    -------
+    AgentResult
+
+    Examples
+    --------
+    >>> task = AgentTask(0, mz.make_maze(np.random.default_rng(0), 7, 15), ag.decision_prior(0.25),
+    ...                  np.random.SeedSequence(1), n_trials=2, T=60, keep_trajectories=(1,))
+    >>> res = run_agent_task(task)
+    >>> res.durations.shape, res.e_hat.shape, sorted(res.trajectories)
+    ((2,), (2, 256), [1])
+    """
     rng = np.random.default_rng(task.seed_seq)
     params = ag.initial_params(E=task.E)
     _, summaries = agf.run_agent_fast(
-        task.maze, params, rng, task.n_trials, T=task.T, keep_positions=task.keep_trajectories, progress=False,
+        task.maze, params, task.n_trials, rng, T=task.T, keep_positions=task.keep_trajectories, progress=False,
         precision=task.precision,
     )
     return AgentResult(
@@ -248,6 +290,30 @@ def first_trial_estimate(
     """Decision-frequency estimate of trial 1 of a fresh agent (SPEC §8.10), with the agent's own seed.
 
     Gives exactly the trial-1 ``e_hat`` of :func:`run_agent_task` with the same arguments.
+
+    Parameters
+    ----------
+    maze : numpy.ndarray, shape (ny, nx)
+    E : numpy.ndarray, shape (2*ND,)
+        Stacked decision prior of the fresh agent.
+    seed_seq : numpy.random.SeedSequence
+        The agent's own seed sequence (as in its :class:`AgentTask`).
+    T : int
+        Maximum trial length.
+    precision : str, optional
+        See :func:`fepteach.agent_fast.check_precision`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (ND,)
+        ``E-hat_l``, the frequency of each decision over t = 3..t_end divided by ``T - 2``.
+
+    Examples
+    --------
+    >>> m, E = mz.make_maze(np.random.default_rng(0), 7, 15), ag.decision_prior(0.25)
+    >>> e = first_trial_estimate(m, E, np.random.SeedSequence(1), T=60)
+    >>> e.shape, bool(np.array_equal(e, run_agent_task(AgentTask(0, m, E, np.random.SeedSequence(1), 1, 60, ())).e_hat[0]))
+    ((256,), True)
     """
     rng = np.random.default_rng(seed_seq)
     _, s = agf.run_trial_fast(maze, ag.initial_params(E=E), ag.draw_uniforms(rng, T), T=T, precision=precision)
@@ -256,7 +322,24 @@ def first_trial_estimate(
 
 # --- validation ---------------------------------------------------------------------------
 def check_out_folder(out) -> Path:
-    """Create ``out`` if needed and check it can be written; raise ValueError otherwise."""
+    """Create ``out`` if needed and check it can be written; raise ValueError otherwise.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The results folder (``~`` is expanded).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     check_out_folder(Path(tmp) / "run").is_dir()
+    True
+    """
     path = Path(out).expanduser()
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -298,10 +381,45 @@ def run_agents(
 ) -> MazeResults:
     """Free-form run: ``n_agents`` fresh agents with the nominal prior, each on its own new maze.
 
-    ``prior`` is e_right ("Eright", SPEC §8.1) in (0, 0.5). Agent ``a`` draws its maze and its
-    decisions from ``SeedSequence(seed).spawn(n_agents)[a]``. See the module docstring for
-    ``out`` (resumable folder) and ``executor``. ``precision`` (``"float64"`` default, or
-    ``"float32"``) is passed to :func:`fepteach.agent_fast.run_agent_fast` and recorded in the config.
+    Agent ``a`` draws its maze and its decisions from ``SeedSequence(seed).spawn(n_agents)[a]``. The
+    integer ``seed`` (not a Generator) is what the saved ``config.json`` records, so that a folder can be
+    resumed and every agent gets the same numbers whatever the executor.
+
+    Parameters
+    ----------
+    prior : float
+        ``e_right`` ("Eright", SPEC §8.1) in (0, 0.5).
+    n_agents, n_trials : int
+        Fresh agents, and trials per agent (each learns after every trial, P2 eq. 3.7).
+    seed : int, optional
+        Non-negative seed of the whole run.
+    out : str or os.PathLike, optional
+        Resumable results folder (see the module docstring).
+    executor : concurrent.futures.Executor, optional
+        Where the agents run (default: :func:`default_executor`).
+    T : int, optional
+        Maximum trial length.
+    ny, nx : int, optional
+        Maze size.
+    keep_trajectories : iterable of int, optional
+        1-based trials whose positions are kept.
+    progress : bool, optional
+        Progress bar over agent-trials.
+    precision : str, optional
+        ``"float64"`` (default) or ``"float32"``, passed to :func:`fepteach.agent_fast.run_agent_fast`
+        and recorded in the config.
+
+    Returns
+    -------
+    MazeResults
+
+    Examples
+    --------
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     res = run_agents(0.25, 2, 2, seed=1, executor=pool, T=60, ny=7, nx=15, progress=False)
+    >>> res.durations.shape, res.config.protocol
+    ((2, 2), 'agents')
     """
     prior, n_agents, n_trials, seed, T = _check_common(prior, n_agents, n_trials, seed, T, precision)
     ny, nx = mz.check_maze_size(ny, nx)
@@ -316,7 +434,26 @@ def run_agents(
 
 
 def paper_mazes(seed: int, ny: int = mz.NY, nx: int = mz.NX) -> list[np.ndarray]:
-    """The 20 mazes of one condition (SPEC §8.11 item 1), generated in order from ``seed``."""
+    """The 20 mazes of one condition (SPEC §8.11 item 1), generated in order from ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+        The condition's seed (as in :func:`run_paper_protocol`, which records it).
+    ny, nx : int, optional
+        Maze size (the paper's: 19 x 99).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        20 mazes, shape (ny, nx), 1 = wall.
+
+    Examples
+    --------
+    >>> mazes = paper_mazes(0, ny=7, nx=15)
+    >>> len(mazes), mazes[0].shape, bool(np.array_equal(mazes[3], paper_mazes(0, ny=7, nx=15)[3]))
+    (20, (7, 15), True)
+    """
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
     return [mz.make_maze(rng, ny, nx) for _ in range(N_PAPER_MAZES)]
 
@@ -339,7 +476,33 @@ def run_paper_protocol(
     20–29): mazes 11–20, prior ``E_ON`` = mean trial-1 decision frequencies of samples 1–10
     (not renormalised), ``E_OFF = 1 - E_ON``. The trial-1 estimates are computed first
     (they are exactly the samples' own first trials), so all 30 agents run in parallel.
-    ``precision``: see :func:`run_agents` (the paper's results are float64 runs).
+
+    Parameters
+    ----------
+    prior : float
+        ``e_right`` of the condition, in (0, 0.5).
+    seed, out, executor, T, keep_trajectories, progress, precision
+        As in :func:`run_agents` (the paper's results are float64 runs).
+    n_trials : int, optional
+        Trials per sample (the paper: 100).
+
+    Returns
+    -------
+    MazeResults
+        30 agents; ``estimated_prior`` holds the re-estimated prior of samples 21–30.
+
+    Examples
+    --------
+    The protocol's sizes (P2 §4): 30 samples, the first 20 with the nominal prior, samples 21–30 on the
+    mazes of samples 11–20.
+
+    >>> N_PAPER_SAMPLES, N_NOMINAL, PREDICTED_MAZE_SHIFT
+    (30, 20, 10)
+    >>> res = run_paper_protocol(0.25, seed=1, n_trials=1, T=10, progress=False)  # doctest: +SKIP
+    >>> res.durations.shape, bool(np.array_equal(res.mazes[20], res.mazes[10]))  # doctest: +SKIP
+    ((1, 30), True)
+
+    (Not run here: even one short trial per sample builds thirty 19 x 99 mazes' views, a few seconds.)
     """
     prior, _, n_trials, seed, T = _check_common(prior, 1, n_trials, seed, T, precision)
     config = RunConfig("paper", prior, N_PAPER_SAMPLES, n_trials, seed, T, mz.NY, mz.NX, tuple(keep_trajectories),
@@ -374,7 +537,24 @@ def _stored_config(path: Path) -> dict:
 
 
 def default_executor() -> Executor:
-    """A process pool on all cores (numba kernels are compiled once and cached on disk)."""
+    """A process pool on all cores (numba kernels are compiled once and cached on disk).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+        Shut it down when done (the runners do so for the pool they create).
+
+    Examples
+    --------
+    >>> pool = default_executor()
+    >>> isinstance(pool, ProcessPoolExecutor)
+    True
+    >>> pool.shutdown()
+    """
     return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
@@ -453,7 +633,26 @@ def _load_agent(path: Path) -> AgentResult:
 
 
 def read_durations_csv(path) -> np.ndarray:
-    """Read a trials x agents durations CSV (ours or the reference ``nn_mdp_time_E*.csv``)."""
+    """Read a trials x agents durations CSV (ours or the reference ``nn_mdp_time_E*.csv``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_trials, n_agents), float
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     f = Path(tmp) / "durations.csv"
+    ...     _ = f.write_text("20000,350\\n1200,90\\n")
+    ...     read_durations_csv(f)
+    array([[20000.,   350.],
+           [ 1200.,    90.]])
+    """
     with open(path, newline="") as fh:
         rows = [[float(x) for x in row] for row in csv.reader(fh) if row]
     return np.array(rows)
@@ -461,14 +660,28 @@ def read_durations_csv(path) -> np.ndarray:
 
 # --- added for Lesson 07 (lessb): several conditions and one trained agent in one process pool ----------
 def shortened_for_ci() -> bool:
-    """True when the environment variable ``FEPTEACH_FAST=1`` asks long lesson simulations to be shortened (CI only)."""
+    """True when the environment variable ``FEPTEACH_FAST=1`` asks long lesson simulations to be shortened (CI only).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> shortened_for_ci() in (True, False)
+    True
+    """
     from ._progress import fast_mode
 
     return fast_mode()
 
 
 def _train_one(maze, prior, n_trials, seed, T):
-    return agf.run_agent_fast(maze, ag.initial_params(prior), np.random.default_rng(seed), n_trials, T=T, progress=False)
+    return agf.run_agent_fast(maze, ag.initial_params(prior), n_trials, np.random.default_rng(seed), T=T, progress=False)
 
 
 def run_conditions(priors, n_agents: int, n_trials: int, *, seed: int = 0, workers: int | None = None,
@@ -476,9 +689,35 @@ def run_conditions(priors, n_agents: int, n_trials: int, *, seed: int = 0, worke
     """:func:`run_agents` for every prior in ``priors`` (same seed, so agent k meets the same maze in every
     condition) in one shared process pool of ``workers`` processes (default: all cores, at most 2).
 
-    With ``train_maze`` one more agent (prior ``train_prior``, seed ``seed + 1``) learns ``n_trials`` trials on that maze
-    at the same time. Returns ``(results, trained)``: a dict prior -> :class:`MazeResults` and ``(params, summaries)`` of
-    :func:`fepteach.agent_fast.run_agent_fast` (or None).
+    Parameters
+    ----------
+    priors : iterable of float
+        ``e_right`` of each condition.
+    n_agents, n_trials : int
+        As in :func:`run_agents`.
+    seed : int, optional
+        Seed of every condition (recorded in each config).
+    workers : int, optional
+        Processes of the shared pool.
+    train_maze : numpy.ndarray, optional
+        With it, one more agent (prior ``train_prior``, seed ``seed + 1``) learns ``n_trials`` trials on
+        that maze at the same time.
+    train_prior : float, optional
+    T : int, optional
+        Maximum trial length.
+
+    Returns
+    -------
+    results : dict
+        prior -> :class:`MazeResults`.
+    trained : tuple or None
+        ``(params, summaries)`` of :func:`fepteach.agent_fast.run_agent_fast` for the extra agent.
+
+    Examples
+    --------
+    >>> res, trained = run_conditions([0.25], 1, 1, workers=1, T=10)  # one agent, one 10-step trial
+    >>> res[0.25].durations.shape, trained
+    ((1, 1), None)
     """
     workers = min(2, os.cpu_count() or 1) if workers is None else check_int("workers", workers, minimum=1)
     results = {}

@@ -14,7 +14,8 @@ copies only where numba requires it; tests check them against these).
 * :func:`decision_potentials` -- ``g s_prev lnCbar + lnE`` (P2 eqs. 3.5-3.6);
 * :func:`selection_probabilities` -- ``pi = r / sum r``, ``r = y / (1 - y + EPS)`` (P2 eq. 6.1);
 * :func:`sample_index` -- the inverse-CDF draw of a decision;
-* :func:`policy_update` -- ``max(1, qci + g q^T d)`` (P2 eq. 3.7).
+* :func:`policy_update` -- ``max(1, qci + g q^T d)`` (P2 eq. 3.7), and :func:`policy_update_from_sums` the
+  same update given the Hebbian sum ``q^T d`` already formed.
 
 Stacked layout: a vector of ``N`` binary factors is stored as ``(x_ON; x_OFF)`` of length
 ``2N`` (ON half first), a mapping as a ``(2 Nc, 2 Np)`` matrix (child value, parent value);
@@ -42,6 +43,7 @@ __all__ = [
     "selection_probabilities",
     "sample_index",
     "policy_update",
+    "policy_update_from_sums",
 ]
 
 
@@ -312,7 +314,36 @@ def policy_update(qci, q_prev, d, g) -> np.ndarray:
     array([[1., 3.],
            [3., 3.]])
     """
-    return np.maximum(1.0, qci + g * (q_prev.T @ d))
+    return policy_update_from_sums(qci, q_prev.T @ d, g)
+
+
+def policy_update_from_sums(qci, S, g) -> np.ndarray:
+    """The policy update of P2 eq. 3.7 given its Hebbian sum: ``max(1, qci + g * S)``.
+
+    ``S = sum_tau q_prev_tau (x) d_tau`` is what :func:`policy_update` forms from the pairs; callers that
+    keep the sums of a chunk (to re-learn it under other risks) apply the update with this function.
+
+    Parameters
+    ----------
+    qci : numpy.ndarray, shape (2*Ns, 2*Nd)
+        Counts of the inverse policy mapping Cbar.
+    S : numpy.ndarray, shape (2*Ns, 2*Nd)
+        Hebbian sum of the batch (chunk), stacked.
+    g : float
+        Modulation ``1 - 2 Gamma`` of this batch.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``qci``
+        New counts, floored at 1 (the input is not modified).
+
+    Examples
+    --------
+    >>> policy_update_from_sums(np.full((2, 2), 3.0), np.array([[1.0, 0.0], [0.0, 0.0]]), g=-5.0)  # eq. 3.7
+    array([[1., 3.],
+           [3., 3.]])
+    """
+    return np.maximum(1.0, qci + g * S)
 
 
 def state_potentials_two_layer(o, s_prev_stacked, lnA, lnBbar, lnD) -> np.ndarray:

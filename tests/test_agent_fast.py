@@ -69,8 +69,8 @@ def test_reference_and_fast_agree_on_a_successful_trial():
 
 def test_run_agent_fast_is_reproducible_and_validates():
     m = mz.make_maze(np.random.default_rng(17), ny=7, nx=15)
-    a = agf.run_agent_fast(m, ag.initial_params(0.3), np.random.default_rng(1), 3, T=500, keep_positions=(2,))[1]
-    b = agf.run_agent_fast(m, ag.initial_params(0.3), np.random.default_rng(1), 3, T=500)[1]
+    a = agf.run_agent_fast(m, ag.initial_params(0.3), 3, np.random.default_rng(1), T=500, keep_positions=(2,))[1]
+    b = agf.run_agent_fast(m, ag.initial_params(0.3), 3, np.random.default_rng(1), T=500)[1]
     assert [x.t_end for x in a] == [x.t_end for x in b]
     assert len(a[0].positions) == 0 and len(a[1].positions) == a[1].t_end
     with pytest.raises(ValueError, match="rng"):
@@ -119,7 +119,7 @@ def test_kernel_chunk_risk_equals_readable():
 def trained():
     """A maze and an agent after two short trials (learned, nonzero K and V)."""
     m = mz.make_maze(np.random.default_rng(21))
-    p, _ = agf.run_agent_fast(m, ag.initial_params(0.35), np.random.default_rng(22), 2, T=4000)
+    p, _ = agf.run_agent_fast(m, ag.initial_params(0.35), 2, np.random.default_rng(22), T=4000)
     return m, p
 
 
@@ -156,8 +156,14 @@ def _row_loop_kernel():
     return njit(types.FunctionType(src.__code__, glb, "trial_kernel_rows"))
 
 
+@pytest.mark.slow
 def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
-    """Whole fresh and trained trials with the blocked product equal those with the row loop."""
+    """Whole fresh and trained trials with the blocked product equal those with the row loop.
+
+    Slow tier: it compiles a second trial kernel (not cacheable). The fast tier keeps the unit this rests on,
+    ``test_blocked_product_is_bit_identical_to_the_row_loop`` (the product itself, on a learned K|V and on
+    shapes with remainder rows): the kernels differ only in that product.
+    """
     from fepteach import _agent_numba as kern
 
     m, p_trained = trained
@@ -229,7 +235,7 @@ def test_precision_is_validated(bad):
     with pytest.raises(ValueError, match="precision must be one of"):
         agf.run_trial_fast(m, p, np.zeros(300), T=300, precision=bad)
     with pytest.raises(ValueError, match="precision must be one of"):
-        agf.run_agent_fast(m, p, np.random.default_rng(0), 1, T=300, precision=bad)
+        agf.run_agent_fast(m, p, 1, np.random.default_rng(0), T=300, precision=bad)
 
 
 def test_vectorisable_exp_is_within_2_ulp_of_numpy():

@@ -2,8 +2,7 @@
 
 Runs with the standard :mod:`doctest` module (no pytest command-line flag needed). Every core module's
 doctests run, and every public function of those modules must have numpydoc ``Parameters``,
-``Returns`` and ``Examples`` sections (issue 11 item 8). The compiled-engine modules (``agent_fast``,
-``experiment``) and ``toy`` are owned elsewhere and not yet covered.
+``Returns`` and ``Examples`` sections (issue 11 item 8).
 """
 
 from __future__ import annotations
@@ -17,8 +16,8 @@ import pytest
 
 from tests.test_core_api import CORE as _ALL_CORE
 
-#: The core modules with full numpydoc (the engine, experiment and toy modules are not there yet: issue 11).
-CORE = [m for m in _ALL_CORE if m not in ("fepteach.agent_fast", "fepteach.experiment", "fepteach.toy")]
+#: The core modules: all of them have full numpydoc.
+CORE = _ALL_CORE
 
 #: Modules whose every public function has Parameters, Returns and a runnable Examples section: all of them.
 DOCUMENTED = CORE

@@ -127,3 +127,17 @@ def test_precision_is_recorded_passed_through_and_validated(tmp_path):
             ex.run_agents(0.3, 1, 1, T=300, ny=7, nx=15, precision=bad)
         with pytest.raises(ValueError, match="precision"):
             ex.run_paper_protocol(0.3, n_trials=1, T=300, precision=bad)
+
+
+def test_block_stats_are_block_summary_labelled():
+    """block_stats has no statistics of its own: the numbers are agent.block_summary's, pooled over the agents asked for."""
+    cfg = ex.RunConfig("agents", 0.25, 3, 5, 0, T=100)
+    d = np.array([[100, 100, 90], [100, 40, 100], [30, 20, 100], [10, 100, 5], [7, 8, 9]])
+    res = ex.MazeResults(cfg, d, np.zeros((5, 3)), np.zeros((5, 3, 256)), np.zeros((3, 7, 7)), np.zeros((3, 512)), {})
+    blocks = [(1, 2), (3, 5), (6, 9)]  # the last block starts after the trials run: left out
+    for agents in (None, [0, 2], 1):
+        rows = res.block_stats(agents=agents, blocks=blocks)
+        cols = d[:, np.arange(3) if agents is None else np.atleast_1d(agents)]
+        assert [(r["trials"][0], r["trials"][1], r["median"], r["success"]) for r in rows] == ag.block_summary(
+            cols, T=100, blocks=blocks)
+        assert [r["n"] for r in rows] == [2 * cols.shape[1], 3 * cols.shape[1]]

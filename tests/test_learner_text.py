@@ -25,6 +25,7 @@ FORBIDDEN = {
     "an oracle id of the developers' tests": re.compile(r"\bO\d+\b"),
     "a developers' document": re.compile(r"reference_results|paper_map|DESIGN\.md|course-anchors|\.\./shared|shared/science"),
     "a private module": re.compile(r"fepteach\._\w+|from\s+fepteach\s+import\s+_\w+|from\s+\.\s*import\s+_\w+"),
+    "a private name of a module (learners use the public, documented functions)": re.compile(r"\b[A-Za-z]\w*\._[a-z]\w*"),
 }
 
 
@@ -63,6 +64,7 @@ def test_learner_text_cites_only_what_learners_have(rel):
         "the paper_map says",
         "import fepteach._agent_numba as fast",
         "from fepteach import _progress",
+        "print(inspect.getsource(bss._step))",
     ],
 )
 def test_the_check_fails_on_a_forbidden_mention(text):
@@ -78,6 +80,7 @@ def test_the_check_fails_on_a_forbidden_mention(text):
         "O(ln t) terms and O(1/a) corrections",
         "from fepteach import bss, reverse",
         "SPECIAL cases and special ones",
+        "print(inspect.getsource(bss.bss_step_unchecked)); obj.__class__; x_1._",
     ],
 )
 def test_the_check_passes_ordinary_text(text):

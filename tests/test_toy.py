@@ -77,7 +77,7 @@ def test_low_risk_credits_and_high_risk_blames_the_chosen_decisions(toy_record):
     q = toy.state_at(params, maze, mz.start_position(toy.TOY_NY))
     slopes = {}
     for G in (0.0, 0.5, 0.55):
-        run = toy.corridor_run(params, q, np.random.default_rng(5), 1, gammas=[G])
+        run = toy.corridor_run(params, q, 1, np.random.default_rng(5), gammas=[G])
         dlog = np.log(toy.policy_at_state(run.qci, params.E, q)) - np.log(toy.policy_at_state(params.qci, params.E, q))
         slopes[G] = np.polyfit(run.counts[0], dlog, 1)[0]
         np.testing.assert_array_equal(run.qci_before_last, params.qci)
@@ -89,7 +89,7 @@ def test_corridor_with_the_risk_rule_learns_to_go_right(toy_record):
     q = toy.state_at(params, maze, mz.start_position(toy.TOY_NY))
     grew = 0
     for a in range(4):
-        run = toy.corridor_run(params, q, np.random.default_rng(20 + a), 40)
+        run = toy.corridor_run(params, q, 40, np.random.default_rng(20 + a))
         assert run.p_first.shape == (41, 4) and run.counts.shape == (40, ag.ND)
         np.testing.assert_allclose(run.counts.sum(axis=1), ag.CHUNK)
         np.testing.assert_array_equal(run.gammas, [ag.risk_of_progress(d) for d in run.progress])
@@ -110,7 +110,7 @@ def test_corridor_step_risks_and_full_chunks():
 def test_learning_run_records_every_trial():
     rng = np.random.default_rng(8)
     maze = mz.make_maze(rng, toy.TOY_NY, toy.TOY_NX)
-    run = toy.learning_run(maze, ag.initial_params(0.25), rng, n_trials=3, T=600)
+    run = toy.learning_run(maze, ag.initial_params(0.25), 3, rng, T=600)
     assert run.durations.shape == (3,) and run.p_first.shape == (4, 4) and run.right_moves.shape == (3,)
     np.testing.assert_allclose(run.p_first.sum(axis=1), 1.0)
     np.testing.assert_allclose(run.p_first[0], 0.25, atol=1e-6)
@@ -134,16 +134,16 @@ def test_bad_inputs_raise_clear_errors():
     p = ag.initial_params(0.25)
     with pytest.raises(ValueError, match="qci"):
         toy.policy_at_state(np.ones((3, 3)), p.E, p.D)
-    with pytest.raises(ValueError, match="q must"):
+    with pytest.raises(ValueError, match="q_stacked must"):
         toy.policy_at_state(p.qci, p.E, np.ones(5))
     with pytest.raises(ValueError, match="gammas"):
         toy.learn_policy_chunks(p.qci, np.zeros((2,) + p.qci.shape), [0.0])
     with pytest.raises(ValueError, match="qci0"):
         toy.with_qci(p, -1)
     with pytest.raises(ValueError, match="3 \\(mod 4\\)"):
-        toy.learning_run(np.zeros((9, 21), dtype=np.int8), p, np.random.default_rng(0), 1)
+        toy.learning_run(np.zeros((9, 21), dtype=np.int8), p, 1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="rng"):
-        toy.corridor_run(p, p.D, 0, 1)
+        toy.corridor_run(p, p.D, 1, 0)
 
 
 def test_corridor_maze_is_a_straight_corridor_to_the_goal():
@@ -164,7 +164,7 @@ def test_toy_corridor_agent_visibly_learns():
     p_right, first, last = [], [], []
     for a in range(3):
         rng = np.random.default_rng(600 + a)
-        run = toy.learning_run(maze, toy.with_qci(ag.initial_params(0.25), toy.PLASTIC_QCI), rng, n_trials=16, T=2000)
+        run = toy.learning_run(maze, toy.with_qci(ag.initial_params(0.25), toy.PLASTIC_QCI), 16, rng, T=2000)
         p_right.append(run.p_first[-1, 3])
         first.append(run.durations[:4])
         last.append(run.durations[-4:])

@@ -23,7 +23,7 @@ def critic_run(gammas, qci0: float = 3000.0, e_right: float = 0.25, seed: int = 
     params = toy.with_qci(ag.initial_params(e_right), qci0)
     q = toy.state_at(params, maze, mz.start_position(toy.TOY_NY))
     g = np.asarray(gammas, dtype=float)
-    return toy.corridor_run(params, q, np.random.default_rng(seed + 1), g.size, gammas=g), q
+    return toy.corridor_run(params, q, g.size, np.random.default_rng(seed + 1), gammas=g), q
 
 
 def render_critic(gammas=(0.0, 0.0, 0.55, 0.55, 0.45, 0.0), qci0: float = 3000.0, e_right: float = 0.25, seed: int = 0, fig=None):
