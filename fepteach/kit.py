@@ -6,7 +6,9 @@
   :data:`MINUTES_PER_POINT` per point.
 * **Objectives and prerequisites** come from each lesson's header ("By the end of this lesson you will be able
   to", the "Prerequisites" row); **exercises and points** from the exercise registry.
-* **Model answers** are the collapsible ``<details>`` blocks of the lessons and instructor notebooks.
+* **Model answers** are the collapsible ``<details>`` blocks of the lessons and instructor notebooks (not the
+  ``<details class="hint">`` blocks); :func:`open_questions` lists every question with its answer, so a test can
+  check that none is missing. Links in them are made relative to the pages' folder (:func:`relink`).
 * **Schedules** (a semester of one lesson a week, a one-day workshop) are laid out from those times.
 
 :func:`write_pages` writes the generated Markdown pages (used by the site build, ``docs/build.py``).
@@ -258,9 +260,9 @@ def open_questions(nb, source: str) -> list[Question]:
 
     A question is a *Think!*, *Try it yourself* or *Going further* section (its heading starts with one of these).
     When the section lists items (``* ...`` or ``1. ...`` at the start of a line, outside ``<details>`` blocks), each
-    item is a question of its own. An item is answered by
-    a model answer (a ``<details>`` block that is not a hint) between it and the next item, or, for a numbered list
-    answered in one block after the list, by the item of the same number in that block.
+    item is a question of its own. An item is answered by a model answer (a ``<details>`` block that is not a hint)
+    between it and the next item or, for a numbered list answered in one numbered block, by the item of the same
+    number in that block. :func:`details_answers` puts the same blocks on the model-answers page.
     """
     found = []
     for title, seg in _question_segments(nb):
