@@ -468,7 +468,8 @@ def _browser_reason() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(_browser_reason() is not None, reason=_browser_reason() or "")
-def test_site_pages_have_no_serious_accessibility_violations(site):
+def test_site_pages_have_no_accessibility_violations(site):
+    """axe-core finds nothing, of any impact (the pages were clean when this was tightened from serious/critical)."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -483,8 +484,8 @@ def test_site_pages_have_no_serious_accessibility_violations(site):
         for rel in pages:
             page.goto((site / rel).as_uri())
             results = Axe().run(page)
-            bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            bad = results.response["violations"]
             if bad:
                 found[rel] = [f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}" for v in bad]
         browser.close()
-    assert not found, "serious accessibility violations:\n" + json.dumps(found, indent=1, ensure_ascii=False)
+    assert not found, "accessibility violations:\n" + json.dumps(found, indent=1, ensure_ascii=False)
