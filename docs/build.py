@@ -20,6 +20,7 @@ import argparse
 import copy
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -224,6 +225,23 @@ def with_run_pointer(nb, notebook_name: str, folder: str, colab_repo: str | None
     return nb
 
 
+HTML_ANCHOR = re.compile(r'^<a id="(?P<id>[A-Za-z][\w.-]*)"></a>[ \t]*$', re.M)
+
+
+def myst_targets(nb) -> nbformat.NotebookNode:
+    """A copy of ``nb`` whose HTML anchors (a line ``<a id="eq-activity"></a>``) are MyST targets (``(eq-activity)=``).
+
+    The notebooks keep HTML anchors because JupyterLab follows them; Sphinx does not know them as targets and
+    would warn on every link to one (``myst.xref_missing``). As targets they resolve, and the element keeps the
+    same id in the HTML, so ``00_notation_and_equations.html#eq-activity`` still lands on the equation.
+    """
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = HTML_ANCHOR.sub(lambda m: f"({m.group('id')})=", cell.source)
+    return nb
+
+
 def error_outputs(nb) -> list[str]:
     """``ename: evalue`` of every error output in a notebook (empty for a clean run)."""
     return [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.cell_type == "code"
@@ -305,11 +323,11 @@ def assemble(src: Path, executed: dict, root: Path = ROOT, colab_repo: str | Non
         (src / "_extra" / "notebooks" / folder).mkdir(parents=True)
     for path in lesson_notebooks(root):
         nb = widget_snapshot(executed[path.name][0])
-        nb = with_run_pointer(nb, path.name, "lessons", colab_repo)
+        nb = myst_targets(with_run_pointer(nb, path.name, "lessons", colab_repo))
         nbformat.write(nb, src / "lessons" / path.name)
         shutil.copy2(path, src / "_extra" / "notebooks" / "lessons" / path.name)
     for path in exercise_notebooks(root):
-        nb = with_run_pointer(nbformat.read(path, as_version=4), path.name, "exercises", colab_repo)
+        nb = myst_targets(with_run_pointer(nbformat.read(path, as_version=4), path.name, "exercises", colab_repo))
         nbformat.write(nb, src / "exercises" / path.name)
         shutil.copy2(path, src / "_extra" / "notebooks" / "exercises" / path.name)
     write_lecturer_pages(src / "lecturer", root)
@@ -327,13 +345,23 @@ def local_mathjax() -> Path | None:
 
 
 def run_sphinx(src: Path, out: Path) -> Path:
-    """Run Sphinx (HTML builder) on ``src``; returns the folder holding ``index.html``."""
+    """Run Sphinx (HTML builder) on ``src``; returns the folder holding ``index.html``.
+
+    Every Sphinx warning fails the build (``-W --keep-going``: all of them are reported first, and kept in
+    ``out/sphinx-warnings.log``). The few warnings the site accepts are named in ``conf.py`` (``suppress_warnings``).
+    """
     html_dir = out / "html"
     if html_dir.exists():
         shutil.rmtree(html_dir)
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", "-w", str(out / "sphinx-warnings.log"),
+    log = out / "sphinx-warnings.log"
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", "-W", "--keep-going", "-w", str(log),
            str(src), str(html_dir)]
-    subprocess.run(cmd, check=True)
+    res = subprocess.run(cmd)
+    if res.returncode != 0:
+        lines = log.read_text().strip().splitlines() if log.exists() else []
+        shown = "\n".join(lines[:20]) + (f"\n... and {len(lines) - 20} more" if len(lines) > 20 else "")
+        raise RuntimeError(f"Sphinx reported {len(lines)} warning line(s); any warning fails the build (all are in {log})"
+                           + (":\n" + shown if lines else ""))
     return html_dir
 
 

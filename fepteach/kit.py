@@ -6,7 +6,9 @@
   :data:`MINUTES_PER_POINT` per point.
 * **Objectives and prerequisites** come from each lesson's header ("By the end of this lesson you will be able
   to", the "Prerequisites" row); **exercises and points** from the exercise registry.
-* **Model answers** are the collapsible ``<details>`` blocks of the lessons and instructor notebooks.
+* **Model answers** are the collapsible ``<details>`` blocks of the lessons and instructor notebooks (not the
+  ``<details class="hint">`` blocks); :func:`open_questions` lists every question with its answer, so a test can
+  check that none is missing. Links in them are made relative to the pages' folder (:func:`relink`).
 * **Schedules** (a semester of one lesson a week, a one-day workshop) are laid out from those times.
 
 :func:`write_pages` writes the generated Markdown pages (used by the site build, ``docs/build.py``).
@@ -14,7 +16,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +32,11 @@ TIME_IN_HEADING = re.compile(r"\((?:[^()]*?[,;]\s*)?(\d+)\s*min(?:utes)?\)\s*$")
 POINTS_IN_HEADING = re.compile(r"\((\d+(?:\.\d+)?)\s*points?\b")
 TABLE_ROW = re.compile(r"^\|\s*\*\*(?P<key>[^*|]+)\*\*\s*\|\s*(?P<value>.*?)\s*\|\s*$")
 LEADING_MINUTES = re.compile(r"^\s*(\d+)\s*min")
-DETAILS = re.compile(r"<details>\s*(?:<summary>(?P<summary>.*?)</summary>)?(?P<body>.*?)</details>", re.S)
+DETAILS = re.compile(r"<details(?P<attrs>[^>]*)>\s*(?:<summary>(?P<summary>.*?)</summary>)?(?P<body>.*?)</details>", re.S)
+HINT_CLASS = re.compile(r"""class\s*=\s*["'][^"']*\bhint\b""")
+QUESTION_HEADING = re.compile(r"^(?:Think!|Try it yourself|Going further)", re.I)
+LIST_ITEM = re.compile(r"^(?:[*-]|(?P<number>\d+)\.)\s+\S", re.M)
+LINK = re.compile(r"(\]\(|href=\")(?P<target>[^)\s\"]+)")
 
 
 @dataclass(frozen=True)
@@ -163,8 +171,23 @@ def _last_question(text: str) -> str:
     return paragraphs[-1] if paragraphs else ""
 
 
+def _is_hint(m: re.Match) -> bool:
+    """True for a ``<details class="hint">`` block: a hint, not a model answer."""
+    return bool(HINT_CLASS.search(m.group("attrs") or ""))
+
+
+def _body(m: re.Match) -> str:
+    """The text of a ``<details>`` block, without the indentation of the list item it may sit in."""
+    body = m.group("body").strip("\n")
+    return textwrap.dedent(body).strip()
+
+
+def _without_hints(text: str) -> str:
+    return DETAILS.sub(lambda m: "" if _is_hint(m) else m.group(0), text)
+
+
 def details_answers(nb, source: str) -> list[Answer]:
-    """Every ``<details>`` block of the markdown cells of ``nb`` with its question and section.
+    """Every model answer (a ``<details>`` block that is not a ``class="hint"``) of ``nb``, with its question and section.
 
     Parameters
     ----------
@@ -179,20 +202,90 @@ def details_answers(nb, source: str) -> list[Answer]:
             continue
         pos = 0
         for m in DETAILS.finditer(cell.source):
-            before = cell.source[pos:m.start()]
+            if _is_hint(m):
+                continue
+            before = _without_hints(cell.source[pos:m.start()])
             for line in before.splitlines():
                 h = parse_heading(line)
                 if h is not None and h.level >= 2:
                     section = h.title
             # a block that opens its cell answers the question of the markdown before it (e.g. above a widget)
             question = _last_question(re.sub(r"</details>", "", before)) or previous
-            found.append(Answer(source, section, question, m.group("body").strip()))
+            found.append(Answer(source, section, question, _body(m)))
             pos = m.end()
         for line in cell.source[pos:].splitlines():
             h = parse_heading(line)
             if h is not None and h.level >= 2:
                 section = h.title
         previous = _last_question(DETAILS.sub("", cell.source))
+    return found
+
+
+@dataclass(frozen=True)
+class Question:
+    """An open question of a notebook (a *Think!*, *Try it yourself* or *Going further* item) and its model answer."""
+
+    source: str
+    section: str
+    question: str
+    answer: str | None
+
+    @property
+    def label(self) -> str:
+        text = " ".join(self.question.split())
+        return f"{self.source} / {self.section}: {text[:80]}"
+
+
+def _question_segments(nb) -> list[tuple[str, str]]:
+    """(heading title, markdown up to the next heading) for every Think!/Try it yourself/Going further heading."""
+    segments: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    # headings inside <details> blocks do not start a segment
+    masked = DETAILS.sub(lambda m: re.sub(r"#", "\x00", m.group(0)), text)
+    for line, raw in zip(masked.split("\n"), text.split("\n")):
+        h = parse_heading(line)
+        if h is not None:
+            current = [] if QUESTION_HEADING.match(h.title) else None
+            if current is not None:
+                segments.append((h.title, current))
+            continue
+        if current is not None:
+            current.append(raw)
+    return [(title, "\n".join(lines)) for title, lines in segments]
+
+
+def open_questions(nb, source: str) -> list[Question]:
+    """Every open question of ``nb`` with its model answer (None when it has none).
+
+    A question is a *Think!*, *Try it yourself* or *Going further* section (its heading starts with one of these).
+    When the section lists items (``* ...`` or ``1. ...`` at the start of a line, outside ``<details>`` blocks), each
+    item is a question of its own. An item is answered by a model answer (a ``<details>`` block that is not a hint)
+    between it and the next item or, for a numbered list answered in one numbered block, by the item of the same
+    number in that block. :func:`details_answers` puts the same blocks on the model-answers page.
+    """
+    found = []
+    for title, seg in _question_segments(nb):
+        blocks = [m for m in DETAILS.finditer(seg) if not _is_hint(m)]
+        in_block = [(m.start(), m.end()) for m in DETAILS.finditer(seg)]
+        items = [m for m in LIST_ITEM.finditer(seg) if not any(a <= m.start() < b for a, b in in_block)]
+        ends = [m.start() for m in items[1:]] + [len(seg)]
+        asked = []
+        for item, end in zip(items, ends):
+            text = DETAILS.sub("", _without_hints(seg[item.start():end])).strip()
+            asked.append((item, end, text))
+        if not asked:
+            lead = _without_hints(seg[:blocks[0].start()] if blocks else seg)
+            found.append(Question(source, title, DETAILS.sub("", lead).strip(), _body(blocks[0]) if blocks else None))
+            continue
+        for item, end, text in asked:
+            own = [m for m in blocks if item.start() < m.start() < end]
+            answer = _body(own[0]) if own else None
+            numbered = [m for m in blocks if m.start() > item.start() and re.search(r"^\s*\d+\.\s", _body(m), re.M)]
+            if item.group("number") and numbered:  # a numbered list answered item by item in a numbered block
+                answer = next((_body(m) for m in numbered
+                               if re.search(rf"^\s*{item.group('number')}\.\s", _body(m), re.M)), None)
+            found.append(Question(source, title, text, answer))
     return found
 
 
@@ -373,6 +466,37 @@ def clock(minutes: int, start: str = "09:00") -> str:
 # --------------------------------------------------------------------------- pages
 
 
+PAGE_FOLDER = "lecturer"
+"""The generated pages sit one folder below the course root (``lecturer/`` on the site, any sibling of ``lessons/``)."""
+
+
+def relink(text: str, source: str) -> str:
+    """``text`` taken from the notebook ``source`` (its path from the course root, e.g. ``"lessons/01_x.ipynb"``)
+    with its relative links made relative to :data:`PAGE_FOLDER`, so that a link copied onto a generated page
+    still points at the same file and anchor.
+
+    >>> relink("[(N1)](00_notation_and_equations.ipynb#eq-activity), [notes](#glossary)", "lessons/00_notation_and_equations.ipynb")
+    '[(N1)](../lessons/00_notation_and_equations.ipynb#eq-activity), [notes](../lessons/00_notation_and_equations.ipynb#glossary)'
+    """
+    folder, name = os.path.split(source)
+
+    def fix(m: re.Match) -> str:
+        target = m.group("target")
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
+            return m.group(0)  # absolute: a URL, mailto:, a site-absolute path
+        path, hash_, anchor = target.partition("#")
+        moved = os.path.relpath(os.path.normpath(os.path.join(folder, path or name)), PAGE_FOLDER)
+        return m.group(1) + moved.replace(os.sep, "/") + hash_ + anchor
+
+    return LINK.sub(fix, text)
+
+
+def _published(source: str) -> str:
+    """The notebook whose links ``source`` carries: ``exercises/instructor/X`` is read as the student copy
+    ``exercises/X`` (the one learners open and the site publishes)."""
+    return source.replace("exercises/instructor/", "exercises/")
+
+
 def _md_cell(text: str) -> str:
     return " ".join(str(text).replace("|", "\\|").split())
 
@@ -430,11 +554,12 @@ def objectives_page(lessons: list[Lesson], exercises: dict[str, list[ExerciseInf
            "registry (`fepteach.exercises`).", ""]
     for le in lessons:
         out += [f"## Lesson {le.number}: {le.title}", ""]
+        here = f"lessons/{le.name}"
         if le.prerequisites:
-            out += [f"**Prerequisites:** {le.prerequisites}", ""]
+            out += [f"**Prerequisites:** {relink(le.prerequisites, here)}", ""]
         if le.objectives:
             out += ["**Objectives** (by the end of the lesson, learners can):", ""]
-            out += [f"{i}. {o}" for i, o in enumerate(le.objectives, start=1)]
+            out += [f"{i}. {relink(o, here)}" for i, o in enumerate(le.objectives, start=1)]
             out.append("")
         ex = exercises.get(le.number, [])
         if ex:
@@ -461,7 +586,8 @@ def answers_page(root: Path, lessons: list[Lesson]) -> str:
             if a.section != section:
                 out += [f"### {a.section or 'Questions'}", ""]
                 section = a.section
-            out += [a.question, "", "**Answer.** " + a.answer, "", "---", ""]
+            here = _published(a.source)
+            out += [relink(a.question, here), "", "**Answer.** " + relink(a.answer, here), "", "---", ""]
     while out and out[-1] in ("", "---"):  # a page may not end with a rule
         out.pop()
     return "\n".join(out) + "\n"

@@ -51,7 +51,7 @@ def test_section_total_counts_subsections_only_under_untimed_sections():
 
 
 def _timed_lesson(tmp_path: Path) -> Path:
-    header = "# Lesson 01 — A test\n\n| | |\n|---|---|\n| **Estimated time** | 99 minutes |\n| **Prerequisites** | none |\n\n" \
+    header = "# Lesson 01 — A test\n\n| At a glance | Details |\n|---|---|\n| **Estimated time** | 99 minutes |\n| **Prerequisites** | none |\n\n" \
              "**By the end of this lesson you will be able to**\n\n1. do a;\n2. do b.\n"
     cells = [nbformat.v4.new_markdown_cell(header), nbformat.v4.new_markdown_cell("## 1. First (10 min)\ntext"),
              nbformat.v4.new_markdown_cell("## 2. Second (15 min)\n### Try it yourself\n**1.** Why?\n\n<details><summary>Model answer</summary>\n\nBecause.\n</details>"),
@@ -159,7 +159,158 @@ def test_answers_page_holds_every_model_answer(course):
     answers = [a for le in lessons for a in le.answers]
     assert answers
     for a in answers:
-        assert a.answer in page and a.question in page
+        assert kit.relink(a.answer, a.source) in page and kit.relink(a.question, a.source) in page
+
+
+# --------------------------------------------------------------------------- every open question has a model answer
+
+
+def _unanswered(questions: list[kit.Question], page: str) -> list[str]:
+    """The questions without a model answer, or whose answer is missing from the model-answers ``page``."""
+    bad = []
+    for q in questions:
+        if q.answer is None:
+            bad.append(f"no model answer: {q.label}")
+        elif kit.relink(q.answer, kit._published(q.source)) not in page:
+            bad.append(f"answer not on the model-answers page: {q.label}")
+    return bad
+
+
+def _questions_of(paths: list[Path], folder: str) -> list[kit.Question]:
+    return [q for p in paths for q in kit.open_questions(nbformat.read(p, as_version=4), f"{folder}/{p.name}")]
+
+
+def test_open_questions_finds_every_question_and_flags_those_without_an_answer(tmp_path):
+    answer = "<details><summary>Model answer</summary>\n\n{}\n</details>"
+    hint = '  <details class="hint"><summary>Hint</summary>\n\n  Look closer.\n  </details>\n'
+    model = '  <details class="model-answer"><summary>Model answer</summary>\n\n  {}\n  </details>\n'
+    cells = [
+        "# Lesson 01 — A test",
+        "## 1. Text\n\nNot a question? Ordinary text is not an open question.",
+        "### Think! 1.1\n\nWhy A?\n\n" + answer.format("Because A."),
+        "### Think! 1.2\n\nWhy B?",  # no answer
+        "### Try it yourself\n\nMove the slider. What changes?",  # answered in the cell after the widget
+        answer.format("The curve moves."),
+        "### Try it yourself: three items\n\n1. First?\n2. Second?\n3. Third?\n\n"
+        + answer.format("1. One.\n2. Two."),  # item 3 has no numbered answer
+        "## Going further (not graded)\n\n* Item with an answer?\n" + hint + model.format("Yes.")
+        + "* Item with a hint only: compare x and y.\n" + hint,
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(c) for c in cells])
+    questions = kit.open_questions(nb, "lessons/01_test.ipynb")
+    got = [(q.section, q.question.split("\n")[0], q.answer) for q in questions]
+    assert got == [
+        ("Think! 1.1", "Why A?", "Because A."),
+        ("Think! 1.2", "Why B?", None),
+        ("Try it yourself", "Move the slider. What changes?", "The curve moves."),
+        ("Try it yourself: three items", "1. First?", "1. One.\n2. Two."),
+        ("Try it yourself: three items", "2. Second?", "1. One.\n2. Two."),
+        ("Try it yourself: three items", "3. Third?", None),
+        ("Going further (not graded)", "* Item with an answer?", "Yes."),
+        ("Going further (not graded)", "* Item with a hint only: compare x and y.", None),
+    ]
+    # hints are not model answers: the page lists the three answer blocks only
+    page = kit.answers_page(tmp_path, [kit.Lesson("01", "01_test.ipynb", "A test", [], None, "", [],
+                                                  kit.details_answers(nb, "lessons/01_test.ipynb"))])
+    assert "Look closer" not in page and page.count("**Answer.**") == 4
+    # the check the course tests use fails on exactly the unanswered questions
+    bad = _unanswered(questions, page)
+    assert len(bad) == 3 and all(b.startswith("no model answer") for b in bad)
+    assert "Why B?" in bad[0] and "3. Third?" in bad[1] and "hint only" in bad[2]
+
+
+def test_every_open_question_of_the_lessons_has_a_model_answer_on_the_answers_page(course):
+    lessons, _ = course
+    questions = _questions_of(LESSONS, "lessons")
+    assert len(questions) >= 30  # Think!/Try it yourself items of Lessons 01-07
+    bad = _unanswered(questions, kit.answers_page(ROOT, lessons))
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.xfail(strict=False, reason="the exercise notebooks' Going further answers are being written in parallel "
+                                        "(issue 10); this passes once every item has a model-answer block")
+def test_every_open_question_of_the_exercise_notebooks_has_a_model_answer_on_the_answers_page(course):
+    lessons, _ = course
+    questions = _questions_of(INSTRUCTOR, "exercises/instructor")
+    assert questions
+    bad = _unanswered(questions, kit.answers_page(ROOT, lessons))
+    assert not bad, f"{len(bad)} of {len(questions)} questions:\n" + "\n".join(bad)
+
+
+# --------------------------------------------------------------------------- links of the generated pages
+
+
+def _slug(title: str) -> str:
+    """A heading's anchor as MyST and JupyterLab make it (lower case, punctuation dropped, spaces as hyphens)."""
+    return re.sub(r"\s+", "-", re.sub(r"[^\w\s-]", "", title.strip().lower()))
+
+
+def _anchors(path: Path) -> set[str]:
+    """The ids a link may name in a notebook or Markdown file: HTML ids, MyST targets and heading slugs."""
+    if path.suffix == ".ipynb":
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    ids = set(re.findall(r'id="([^"]+)"', text)) | set(re.findall(r"^\(([^)\s]+)\)=\s*$", text, re.M))
+    return ids | {_slug(m.group(2)) for m in re.finditer(r"^(#{1,6})\s+(.*?)\s*$", text, re.M)}
+
+
+def _bad_relative_links(page: Path, text: str, base: Path) -> list[str]:
+    """Relative links of ``text`` (Markdown or HTML, on ``page``) whose file or anchor does not exist under ``base``."""
+    bad = []
+    for target in re.findall(r"\]\(([^)\s]+)\)|href=\"([^\"]+)\"", text):
+        target = next(t for t in target if t)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (base / path).resolve() if path else page
+        if not file.exists():
+            bad.append(f"{page.name}: {target} (no file {file})")
+        elif anchor and file.suffix in (".ipynb", ".md", ".html") and anchor not in _anchors_of(file):
+            bad.append(f"{page.name}: {target} (no id {anchor!r} in {file.name})")
+    return bad
+
+
+def _anchors_of(file: Path) -> set[str]:
+    if file.suffix == ".html":
+        return set(re.findall(r'\bid="([^"]+)"', file.read_text(encoding="utf-8")))
+    return _anchors(file)
+
+
+def test_relink_points_lesson_and_exercise_links_from_the_lecturer_folder():
+    assert kit.relink("[notes](00_notation_and_equations.ipynb)", "lessons/01_x.ipynb") == \
+        "[notes](../lessons/00_notation_and_equations.ipynb)"
+    assert kit.relink("[(N1)](../lessons/00_notation_and_equations.ipynb#eq-activity)", "exercises/01_x.ipynb") == \
+        "[(N1)](../lessons/00_notation_and_equations.ipynb#eq-activity)"
+    assert kit.relink("[up](#glossary), [web](https://doi.org/1), <a href=\"x.ipynb\">", "lessons/00_n.ipynb") == \
+        "[up](../lessons/00_n.ipynb#glossary), [web](https://doi.org/1), <a href=\"../lessons/x.ipynb\">"
+
+
+def test_every_relative_link_of_the_lecturer_kit_resolves(tmp_path):
+    """Generated pages (written as the site does, one folder below the course root) and the hand-written ones."""
+    written = kit.write_pages(tmp_path / "lecturer", ROOT)
+    pages = [(p, p.read_text(encoding="utf-8")) for p in written]
+    pages += [(p, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "lecturer").glob("*.md"))]
+    links = sum(len(re.findall(r"\]\((?!https?:)[^)\s]+\)", text)) for _, text in pages)
+    assert links >= 1  # the objectives page links the notes notebook
+    bad = [b for page, text in pages for b in _bad_relative_links(page, text, ROOT / "lecturer")]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_markdown_table_has_an_empty_header_row():
+    """An empty header row (``| | |``, a layout table) is an accessibility error (axe: empty-table-header)."""
+    sources = [(p.name, c.source) for p in [*LESSONS, *INSTRUCTOR] for c in nbformat.read(p, as_version=4).cells
+               if c.cell_type == "markdown"]
+    sources += [(p.name, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "lecturer").glob("*.md"))]
+    bad = []
+    for name, text in sources:
+        lines = text.splitlines()
+        for head, rule in zip(lines, lines[1:]):
+            if re.match(r"^\s*\|?\s*:?-{3,}", rule) and head.strip().startswith("|"):
+                cells = [c.strip() for c in head.strip().strip("|").split("|")]
+                if any(not c for c in cells):
+                    bad.append(f"{name}: {head.strip()}")
+    assert not bad, "tables with an empty header cell:\n" + "\n".join(bad)
 
 
 # --------------------------------------------------------------------------- the site
@@ -195,6 +346,15 @@ def test_run_pointer_names_local_start_and_colab():
     text = builder.run_pointer("01_x.ipynb", "lessons", colab_repo="org/course")
     assert "fepteach start" in text and "colab.research.google.com/github/org/course/blob/main/lessons/01_x.ipynb" in text
     assert "File → Upload notebook" in builder.run_pointer("01_x.ipynb", "lessons")
+
+
+def test_html_anchors_become_myst_targets_on_the_site_only():
+    builder = _load_builder()
+    text = '<a id="eq-activity"></a>\n**(N1) Activity equation**\n\nSee <a id="inline"></a> here.'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text), nbformat.v4.new_code_cell('<a id="x"></a>')])
+    out = builder.myst_targets(nb)
+    assert out.cells[0].source == '(eq-activity)=\n**(N1) Activity equation**\n\nSee <a id="inline"></a> here.'
+    assert out.cells[1].source == '<a id="x"></a>' and nb.cells[0].source == text  # code untouched, input not modified
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +414,27 @@ def test_site_has_a_page_per_lesson_with_figures_and_no_errors(built, site):
 
 
 @pytest.mark.slow
+def test_site_build_had_no_sphinx_warnings(built):
+    log = built / "sphinx-warnings.log"
+    assert log.exists(), "the build keeps Sphinx's warnings in sphinx-warnings.log"
+    assert not log.read_text().strip(), log.read_text()[:3000]
+
+
+@pytest.mark.slow
+def test_every_relative_link_of_the_site_resolves_to_a_page_and_id(site):
+    notes = site / "lessons" / "00_notation_and_equations.html"
+    assert 'id="eq-activity"' in _text(notes)  # the notes' anchors survive as element ids
+    assert 'href="00_notation_and_equations.html#eq-activity"' in _text(site / "lessons" / "01_rate_neurons.html")
+    pages = [p for folder in ("lessons", "exercises", "lecturer") for p in sorted((site / folder).glob("*.html"))]
+    bad = []
+    for page in pages:
+        html = re.sub(r"<(script|style)\b.*?</\1>", "", _text(page), flags=re.S)
+        links = [t for t in re.findall(r'<a\b[^>]*\bhref="([^"]+)"', html) if not t.startswith("data:")]
+        bad += _bad_relative_links(page, "".join(f'href="{t}"' for t in links), page.parent)
+    assert not bad, "\n".join(bad[:50])
+
+
+@pytest.mark.slow
 def test_site_has_student_exercises_only_lecturer_kit_and_search(site):
     for nb_path in EXERCISES:
         assert (site / "exercises" / (nb_path.stem + ".html")).exists(), nb_path.name
@@ -287,7 +468,8 @@ def _browser_reason() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(_browser_reason() is not None, reason=_browser_reason() or "")
-def test_site_pages_have_no_serious_accessibility_violations(site):
+def test_site_pages_have_no_accessibility_violations(site):
+    """axe-core finds nothing, of any impact (the pages were clean when this was tightened from serious/critical)."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -302,8 +484,8 @@ def test_site_pages_have_no_serious_accessibility_violations(site):
         for rel in pages:
             page.goto((site / rel).as_uri())
             results = Axe().run(page)
-            bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            bad = results.response["violations"]
             if bad:
                 found[rel] = [f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}" for v in bad]
         browser.close()
-    assert not found, "serious accessibility violations:\n" + json.dumps(found, indent=1, ensure_ascii=False)
+    assert not found, "accessibility violations:\n" + json.dumps(found, indent=1, ensure_ascii=False)
