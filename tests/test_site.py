@@ -227,8 +227,6 @@ def test_every_open_question_of_the_lessons_has_a_model_answer_on_the_answers_pa
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(strict=False, reason="the exercise notebooks' Going further answers are being written in parallel "
-                                        "(issue 10); this passes once every item has a model-answer block")
 def test_every_open_question_of_the_exercise_notebooks_has_a_model_answer_on_the_answers_page(course):
     lessons, _ = course
     questions = _questions_of(INSTRUCTOR, "exercises/instructor")
