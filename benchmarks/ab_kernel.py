@@ -13,7 +13,15 @@ First checks that old, new and new_rows give bit-identical trials, then runs ``-
 rounds, rotating the order of the variants every round. Reports medians [min-max] and the
 per-round ratios old / variant (> 1: the variant is faster).
 
-Usage: ``python benchmarks/ab_kernel.py [--repeats 9] [--old REV]``
+``--against REV`` instead times whole trials (:func:`fepteach.agent_fast.run_trial_fast`: the
+per-trial set-up, the kernel and end-of-trial learning) with the kernel module of the working
+tree (B) against the one of revision REV (A), for a fresh and a trained agent in both
+precisions. It first checks that A and B give bit-identical trials (decisions, positions,
+posteriors, F, chunk risks and learned counts), then alternates A and B (order swapped every
+round) and reports per-round CPU-time ratios A / B (> 1: the working tree is faster).
+
+Usage: ``python benchmarks/ab_kernel.py [--repeats 9] [--old REV]`` or
+``python benchmarks/ab_kernel.py --against REV [--repeats 15] [--trials 2]``
 """
 
 from __future__ import annotations
@@ -93,6 +101,96 @@ def run_new(maze, params, U, T, precision="float64", kernel=None):
     return t_end, F, out, (time.process_time() - c0, time.perf_counter() - t0)
 
 
+def load_module_at(rev):
+    """``fepteach/_agent_numba.py`` of revision ``rev`` as a module of the fepteach package (its relative imports work).
+
+    The source is written to a folder named after the revision's commit, so numba's cache is reused across runs.
+    """
+    import fepteach
+
+    root = Path(__file__).resolve().parents[1]
+    sha = subprocess.run(["git", "rev-parse", rev], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+    src = subprocess.run(["git", "show", f"{sha}:fepteach/_agent_numba.py"], cwd=root, check=True,
+                         capture_output=True, text=True).stdout
+    folder = Path(tempfile.gettempdir()) / f"fepteach_ab_{sha[:12]}"
+    folder.mkdir(exist_ok=True)
+    path = folder / "_agent_numba_ab.py"
+    if not path.is_file() or path.read_text() != src:
+        path.write_text(src)
+    name = f"fepteach._agent_numba_{sha[:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    mod.__package__ = fepteach.__name__
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def whole_trials(module, maze, params, seed, n_trials, precision, tables):
+    """``n_trials`` learning trials of run_trial_fast with ``module`` as the kernel module; (results, CPU us/step)."""
+    import fepteach
+
+    current = fepteach._agent_numba
+    fepteach._agent_numba = module  # agent_fast imports the kernel module at call time
+    try:
+        rng = np.random.default_rng(seed)
+        out, steps = [], 0
+        c0 = time.process_time()
+        for _ in range(n_trials):
+            params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng), tables=tables, precision=precision,
+                                           record_posteriors=True)
+            out.append((params, s))
+            steps += s.t_end - 1
+        return out, (time.process_time() - c0) / steps * 1e6
+    finally:
+        fepteach._agent_numba = current
+
+
+def same_trials(a, b):
+    """True if two lists of (params, summary) are equal bit for bit."""
+    for (pa, sa), (pb, sb) in zip(a, b):
+        if not (sa.t_end == sb.t_end and sa.F == sb.F):
+            return False
+        pairs = [(sa.decisions, sb.decisions), (sa.positions, sb.positions), (sa.gammas, sb.gammas), (sa.q, sb.q),
+                 (sa.y, sb.y), (sa.e_hat, sb.e_hat)] + [(getattr(pa, n), getattr(pb, n)) for n in ("qa", "qbi", "qci")]
+        if not all(np.array_equal(x, y) for x, y in pairs):
+            return False
+    return len(a) == len(b)
+
+
+def main_against(rev, repeats, n_trials, train_trials):
+    """Interleaved A/B of whole trials: REV's kernel module (A) against the working tree's (B)."""
+    mod_a, mod_b = load_module_at(rev), kern
+    maze = mz.make_maze(np.random.default_rng(123))
+    tables = agf.position_table(maze)
+    fresh = ag.initial_params(0.15)
+    trained, _ = agf.run_agent_fast(maze, fresh, rng=np.random.default_rng(1), n_trials=train_trials, progress=False)
+    cases = [(c, pr) for c in ("fresh", "trained") for pr in agf.PRECISIONS]
+    params = {"fresh": fresh, "trained": trained}
+    for c, pr in cases:  # compile or load both, and check bit-identity
+        ra, _ = whole_trials(mod_a, maze, params[c], 7, n_trials, pr, tables)
+        rb, _ = whole_trials(mod_b, maze, params[c], 7, n_trials, pr, tables)
+        print(f"{c} {pr}: bit-identical A vs B: {same_trials(ra, rb)}", flush=True)
+    res = {k: {"A": [], "B": []} for k in cases}
+    loads = []
+    for r in range(repeats):
+        for c, pr in cases:
+            order = ("A", "B") if r % 2 == 0 else ("B", "A")
+            for v in order:
+                _, us = whole_trials(mod_a if v == "A" else mod_b, maze, params[c], 100 + r, n_trials, pr, tables)
+                res[c, pr][v].append(us)
+        loads.append(os.getloadavg()[0])
+    print(f"A = {rev}, B = working tree; {repeats} interleaved rounds of {n_trials} trials each, load average "
+          f"{min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; CPU us per agent-step, median [min-max]")
+    for c, pr in cases:
+        a, b = np.array(res[c, pr]["A"]), np.array(res[c, pr]["B"])
+        ratio = a / b
+        print(f"{c:8s} {pr:8s} A {np.median(a):6.2f} [{a.min():.2f}-{a.max():.2f}]  B {np.median(b):6.2f} "
+              f"[{b.min():.2f}-{b.max():.2f}]  A/B per round: median {np.median(ratio):.4f} "
+              f"[{ratio.min():.4f}-{ratio.max():.4f}]")
+    return 0
+
+
 def rows_kernel():
     """The current trial_kernel source compiled with the one-row-per-pass product."""
     src = kern.trial_kernel.py_func
@@ -108,7 +206,11 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--old", default="dbb9030")
     ap.add_argument("--train-trials", type=int, default=20)
+    ap.add_argument("--against", default=None, help="time whole trials of the working tree against this revision")
+    ap.add_argument("--trials", type=int, default=2, help="trials per timing with --against")
     args = ap.parse_args(argv)
+    if args.against is not None:
+        return main_against(args.against, args.repeats, args.trials, args.train_trials)
     old = load_old(args.old)
     kr = rows_kernel()
     variants = {
@@ -119,7 +221,7 @@ def main(argv=None):
     }
     maze = mz.make_maze(np.random.default_rng(123))
     fresh = ag.initial_params(0.15)
-    trained, _ = agf.run_agent_fast(maze, fresh, np.random.default_rng(1), args.train_trials, progress=False)
+    trained, _ = agf.run_agent_fast(maze, fresh, rng=np.random.default_rng(1), n_trials=args.train_trials, progress=False)
     cases = {"fresh": fresh, "trained": trained}
     for name, p in cases.items():
         U = ag.draw_uniforms(np.random.default_rng(7))
