@@ -285,6 +285,8 @@ _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
 _EXP_CLIP = 700.0  #: |x| bound of the exp argument (sigma(-700) ~ 1e-304, far outside what matters)
+_EXP_BIAS = 1023  #: IEEE-754 float64 exponent bias: 2^n has the bits (n + 1023) << 52
+_ROUND_MAGIC = 6755399441055744.0  #: 1.5 * 2^52: for an integer n, |n| < 2^51, the low bits of n + this hold n
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
@@ -294,17 +296,22 @@ def one_plus_exp_neg(u, f, poly, bits, scale):
     exp(x) = 2^n p(r), x = n ln2 + r (|r| <= ln2/2), p the degree-13 Taylor polynomial (error
     < 1 ulp); 2^n is built from its IEEE bits (``scale`` is a float64 view of the int64 array
     ``bits``). Accurate to 2 ulp (tested against numpy.exp); x is clipped to [-700, 700].
+    The bits (n + 1023) << 52 are made without converting n to an integer (AVX2 has no vector
+    float64 -> int64 conversion): the float n + 1.5 2^52 carries n in its low bits, and the
+    shift by 52 drops everything above them.
     """
     n_ = u.shape[0]
     for i in range(n_):
         x = -u[i]
         x = min(max(x, -_EXP_CLIP), _EXP_CLIP)
-        n = math.floor(x * _LOG2E + 0.5)
+        n = np.floor(x * _LOG2E + 0.5)
         r = (x - n * _LN2_HI) - n * _LN2_LO
         poly[i] = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (
             1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (
                 1.0 / 39916800 + r * (1.0 / 479001600 + r * (1.0 / 6227020800.0)))))))))))))
-        bits[i] = (np.int64(n) + 1023) << 52
+        scale[i] = n + _ROUND_MAGIC
+    for i in range(n_):
+        bits[i] = (bits[i] + _EXP_BIAS) << 52
     for i in range(n_):
         f[i] = 1.0 + poly[i] * scale[i]
 

@@ -240,3 +240,27 @@ def test_vectorisable_exp_is_within_2_ulp_of_numpy():
     kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
     e = np.exp(-u)
     assert np.all(np.abs((f - 1.0) - e) <= 2 * np.spacing(e) + 2 * np.spacing(f))
+
+
+def test_vectorisable_exp_builds_2_to_the_n_exactly():
+    """2^n made from the float n + 1.5 2^52 (no float -> int conversion) is ldexp(1, n): f is bit-identical."""
+    import math
+
+    from numba import njit
+
+    from fepteach import _agent_numba as kern
+
+    @njit(fastmath={"contract"})  # the kernel's rounding of n (x * log2 e + 0.5 contracts to one fma)
+    def with_ldexp(u, poly, f):
+        for i in range(u.shape[0]):
+            x = min(max(-u[i], -kern._EXP_CLIP), kern._EXP_CLIP)
+            n = math.floor(x * kern._LOG2E + 0.5)
+            f[i] = 1.0 + poly[i] * math.ldexp(1.0, n)
+
+    rng = np.random.default_rng(10)
+    u = np.concatenate([np.linspace(-800, 800, 160001), rng.normal(0, 30, 20000), rng.normal(0, 2, 20000)])
+    f, poly, bits = np.empty_like(u), np.empty_like(u), np.zeros(u.size, dtype=np.int64)
+    kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
+    f_ref = np.empty_like(u)
+    with_ldexp(u, poly, f_ref)
+    assert np.array_equal(f.view(np.int64), f_ref.view(np.int64))
