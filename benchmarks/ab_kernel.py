@@ -109,14 +109,14 @@ def run_new(maze, params, U, T, precision="float64", kernel=None):
 def load_module_at(rev):
     """``fepteach/_agent_numba.py`` of revision ``rev`` as a module of the fepteach package (its relative imports work).
 
-    The source is written to a folder named after the revision's commit, so numba's cache is reused across runs.
+    The source is written to a folder named after the file's git blob, so numba's cache is reused across runs.
     """
     import fepteach
 
     root = Path(__file__).resolve().parents[1]
-    sha = subprocess.run(["git", "rev-parse", rev], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
-    src = subprocess.run(["git", "show", f"{sha}:fepteach/_agent_numba.py"], cwd=root, check=True,
-                         capture_output=True, text=True).stdout
+    sha = subprocess.run(["git", "rev-parse", f"{rev}:fepteach/_agent_numba.py"], cwd=root, check=True,
+                         capture_output=True, text=True).stdout.strip()  # the file's blob: same file, same folder
+    src = subprocess.run(["git", "show", sha], cwd=root, check=True, capture_output=True, text=True).stdout
     folder = Path(tempfile.gettempdir()) / f"fepteach_ab_{sha[:12]}"
     folder.mkdir(exist_ok=True)
     path = folder / "_agent_numba_ab.py"

@@ -59,6 +59,9 @@ V_OFFSET = 128  #: column where V starts in the fused K|V matrix (K padded to a 
 ROW_BLOCK = 8  #: rows of K|V per pass of the product (one pass reads and writes z once)
 NB = 16  #: steps per block of the qbi outer-product accumulation (the block then stays in the L1 cache)
 MAX_PENDING = 5  #: chunks whose qci increments may be held back (bounds the rounding of the held sums)
+#: numba's error model of the per-step code: "numpy" (IEEE x / 0, no Python ZeroDivisionError check per
+#: division, so division loops vectorise); no denominator here can be 0, so results are the same
+DIVISION_ERRORS = "numpy"
 
 # the chunk-risk rule (SPEC §8.8) as plain floats for the compiled code
 _DELTA_LOW, _DELTA_ZERO, _DELTA_HIGH = (float(x) for x in PROGRESS_THRESHOLDS)
@@ -467,7 +470,7 @@ def pairwise_sum(a):
     return _block_sum(a, 0, n2) + _block_sum(a, n2, n - n2)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model=DIVISION_ERRORS)
 def selection_probabilities(y, r, pi):
     """pi_l = r_l / sum r, r_l = y_l / (1 - y_l + 1e-6) (SPEC eq. 6.1), as :func:`fepteach.agent.selection_probabilities`.
 
@@ -766,7 +769,7 @@ def free_energy_terms(vo_off, b_on, b_off, c_on, c_off, pid, q_prev, q_prev_off,
 
 
 # --- the trial ----------------------------------------------------------------------------------
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model=DIVISION_ERRORS)
 def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
     """One trial of the maze agent with fixed weights (SPEC §8.6), accumulating learning and F.
 

@@ -114,6 +114,25 @@ def test_kernel_chunk_risk_equals_readable():
     assert seen == set(ag.RISK_VALUES)
 
 
+def test_kernel_qa_increment_equals_a_per_position_sum():
+    """The compiled qa increment adds each visited position's sums in position order: numpy's loop bit for bit."""
+    from fepteach import _agent_numba as kern
+
+    m = mz.make_maze(np.random.default_rng(19))
+    _, obs = agf.position_table(m)
+    rng = np.random.default_rng(20)
+    visits = rng.integers(1, 300, size=(obs.shape[0], 1)) * (rng.random((obs.shape[0], 1)) < 0.7)  # some never visited
+    Sq_on = rng.random((obs.shape[0], NS)) * visits
+    Sq_off = rng.random((obs.shape[0], NS)) * (Sq_on[:, :1] > 0)
+    no = obs.shape[1]
+    expected = np.zeros((2 * no, 2 * NS))
+    for p in range(obs.shape[0]):
+        rows = np.where(obs[p] != 0, np.arange(no), no + np.arange(no))
+        expected[rows] += np.concatenate([Sq_on[p], Sq_off[p]])
+    assert np.any(Sq_on[:, 0] == 0)
+    assert np.array_equal(kern.qa_increment(obs, Sq_on, Sq_off), expected)
+
+
 # --- the K|V product: exact 8-row blocking, float32 rounding bound ---------------------------
 @pytest.fixture(scope="module")
 def trained():
@@ -156,23 +175,52 @@ def _row_loop_kernel():
     return njit(types.FunctionType(src.__code__, glb, "trial_kernel_rows"))
 
 
-def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
-    """Whole fresh and trained trials with the blocked product equal those with the row loop."""
+def _assert_same_trials(kernels, trained, monkeypatch, precision="float64"):
+    """Fresh and trained 3000-step trials with each of the two ``kernels`` as trial_kernel are equal bit for bit."""
     from fepteach import _agent_numba as kern
 
     m, p_trained = trained
     runs = {}
-    for label, kernel in (("blocked", kern.trial_kernel), ("rows", _row_loop_kernel())):
+    for label, kernel in enumerate(kernels):
         monkeypatch.setattr(kern, "trial_kernel", kernel)
         for name, p in (("fresh", ag.initial_params(0.35)), ("trained", p_trained)):
             U = ag.draw_uniforms(np.random.default_rng(23), 3000)
-            runs[label, name] = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True)
+            runs[label, name] = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True, precision=precision)
     for name in ("fresh", "trained"):
-        (pa, sa), (pb, sb) = runs["blocked", name], runs["rows", name]
+        (pa, sa), (pb, sb) = runs[0, name], runs[1, name]
         assert sa.t_end == sb.t_end and sa.F == sb.F
         for x, y in ((sa.decisions, sb.decisions), (sa.q, sb.q), (sa.y, sb.y), (pa.qa, pb.qa), (pa.qbi, pb.qbi),
                      (pa.qci, pb.qci)):
             assert np.array_equal(x, y)
+
+
+def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
+    """Whole fresh and trained trials with the blocked product equal those with the row loop."""
+    from fepteach import _agent_numba as kern
+
+    _assert_same_trials((kern.trial_kernel, _row_loop_kernel()), trained, monkeypatch)
+
+
+def _python_division_kernel():
+    """trial_kernel (and its selection rule) compiled from the same source with Python's division checks
+    (numba's "python" error model: scalar divisions, each checked for a zero denominator)."""
+    import types
+
+    from numba import njit
+
+    from fepteach import _agent_numba as kern
+
+    src = kern.trial_kernel.py_func
+    glb = dict(src.__globals__, selection_probabilities=njit(error_model="python")(kern.selection_probabilities.py_func))
+    return njit(error_model="python")(types.FunctionType(src.__code__, glb, "trial_kernel_plain"))
+
+
+def test_vectorised_divisions_give_bit_identical_trials(trained, monkeypatch):
+    """Whole float32 fresh and trained trials equal those with Python's division checks (float64: the row-loop
+    kernel above is compiled with them)."""
+    from fepteach import _agent_numba as kern
+
+    _assert_same_trials((kern.trial_kernel, _python_division_kernel()), trained, monkeypatch, "float32")
 
 
 def test_float32_product_within_its_rounding_bound(trained):
