@@ -977,13 +977,7 @@ def qa_increment(obs, Sq_on, Sq_off):
             continue
         for i in range(no):
             row = i if obs[p, i] != 0.0 else no + i
-            _add_to(inc[row, :ns], Sq_on[p])
-            _add_to(inc[row, ns:], Sq_off[p])
+            for j in range(ns):
+                inc[row, j] += Sq_on[p, j]
+                inc[row, ns + j] += Sq_off[p, j]
     return inc
-
-
-@njit(cache=True, nogil=True)
-def _add_to(a, b):
-    """a += b (1-D views: one loop per array, which the compiler vectorises)."""
-    for j in range(a.shape[0]):
-        a[j] += b[j]
