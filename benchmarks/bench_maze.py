@@ -14,8 +14,9 @@ implementations rotates every round; CPU time ``time.process_time`` and wall tim
 
 Speed-ups are computed per round (authors' time / fast time of the same round) and reported
 as median [min-max] over the rounds. ``--protocol`` also times the full paper protocol
-(30 agents x 100 trials) for each prior in ``--priors`` and each precision in
-``--precisions``, with peak memory, and saves the results (``--out``).
+(30 agents x 100 trials; ``--protocol-trials`` runs fewer trials per agent, a shorter
+configuration) for each prior in ``--priors`` and each precision in ``--precisions``, with
+peak memory, and saves the results (``--out``).
 
 Usage: ``python benchmarks/bench_maze.py [--json] [--repeats 5] [--protocol --out runs/paper]``
 """
@@ -132,7 +133,7 @@ def _peak_rss_mb():
     return self_kb / 1024, child_kb / 1024
 
 
-def _protocol(out, priors, precisions, seed):
+def _protocol(out, priors, precisions, seed, n_trials):
     from fepteach import experiment as ex
 
     rows = []
@@ -141,12 +142,13 @@ def _protocol(out, priors, precisions, seed):
         folder = None if out is None else os.path.join(out, f"E{prior}_{precision}")
         c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        res = ex.run_paper_protocol(prior, seed=seed, out=folder, progress=True, precision=precision)
+        res = ex.run_paper_protocol(prior, seed=seed, out=folder, progress=True, precision=precision, n_trials=n_trials,
+                                    keep_trajectories=(1, n_trials))
         wall = time.perf_counter() - t0
         c1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers have exited by now
         cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         steps = int((res.durations - 1).sum())
-        rows.append({"prior": prior, "precision": precision, "seconds": wall, "worker_cpu_seconds": cpu, "agent_steps": steps, "workers": workers,
+        rows.append({"prior": prior, "precision": precision, "trials": n_trials, "seconds": wall, "worker_cpu_seconds": cpu, "agent_steps": steps, "workers": workers,
                      "load_average_after": os.getloadavg()[0],
                      "us_per_agent_step_wall": wall / steps * 1e6, "folder": folder})
     self_mb, child_mb = _peak_rss_mb()
@@ -192,6 +194,8 @@ def main(argv=None):
     ap.add_argument("--authors-steps", type=int, default=10000, help="steps timed for the authors' package per round")
     ap.add_argument("--probes", action="store_true", help="also time the inference-only design probes")
     ap.add_argument("--protocol", action="store_true", help="also time the full paper protocol (minutes to hours)")
+    ap.add_argument("--protocol-trials", type=int, default=100,
+                    help="trials per agent for --protocol (100: the paper; fewer: a shorter configuration)")
     ap.add_argument("--priors", default="0.25", help="priors for --protocol, e.g. 0.25,0.15,0.35")
     ap.add_argument("--precisions", default="float64,float32", help="precisions for --protocol")
     ap.add_argument("--out", default=None, help="folder for the protocol results (one subfolder per prior and precision)")
@@ -239,7 +243,7 @@ def main(argv=None):
     if args.protocol:
         priors = [float(p) for p in args.priors.split(",")]
         precisions = [agf.check_precision(p) for p in args.precisions.split(",")]
-        rows, mem = _protocol(args.out, priors, precisions, args.seed)
+        rows, mem = _protocol(args.out, priors, precisions, args.seed, args.protocol_trials)
         result["protocol"] = rows
         result["memory"] = mem
 
@@ -261,7 +265,7 @@ def main(argv=None):
         for n, v in result["inference_probes_us_per_agent_step"].items():
             print(f"  {n:44s} {v:8.2f} us/agent-step")
     if args.protocol:
-        print("\nFull paper protocol (30 agents x 100 trials per prior)")
+        print(f"\nPaper protocol (30 agents x {args.protocol_trials} trials per prior; the paper: 100)")
         for r in result["protocol"]:
             print(f"  prior {r['prior']} {r['precision']}: {r['seconds']:7.1f} s wall, {r['worker_cpu_seconds']:7.1f} s "
                   f"worker CPU, {r['agent_steps'] / 1e6:6.1f} M agent-steps ({r['us_per_agent_step_wall']:.2f} us wall per "

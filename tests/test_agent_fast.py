@@ -114,6 +114,25 @@ def test_kernel_chunk_risk_equals_readable():
     assert seen == set(ag.RISK_VALUES)
 
 
+def test_kernel_qa_increment_equals_a_per_position_sum():
+    """The compiled qa increment adds each visited position's sums in position order: numpy's loop bit for bit."""
+    from fepteach import _agent_numba as kern
+
+    m = mz.make_maze(np.random.default_rng(19))
+    _, obs = agf.position_table(m)
+    rng = np.random.default_rng(20)
+    visits = rng.integers(1, 300, size=(obs.shape[0], 1)) * (rng.random((obs.shape[0], 1)) < 0.7)  # some never visited
+    Sq_on = rng.random((obs.shape[0], NS)) * visits
+    Sq_off = rng.random((obs.shape[0], NS)) * (Sq_on[:, :1] > 0)
+    no = obs.shape[1]
+    expected = np.zeros((2 * no, 2 * NS))
+    for p in range(obs.shape[0]):
+        rows = np.where(obs[p] != 0, np.arange(no), no + np.arange(no))
+        expected[rows] += np.concatenate([Sq_on[p], Sq_off[p]])
+    assert np.any(Sq_on[:, 0] == 0)
+    assert np.array_equal(kern.qa_increment(obs, Sq_on, Sq_off), expected)
+
+
 # --- the K|V product: exact 8-row blocking, float32 rounding bound ---------------------------
 @pytest.fixture(scope="module")
 def trained():
@@ -156,6 +175,25 @@ def _row_loop_kernel():
     return njit(types.FunctionType(src.__code__, glb, "trial_kernel_rows"))
 
 
+def _assert_same_trials(kernels, trained, monkeypatch, precision="float64"):
+    """Fresh and trained 3000-step trials with each of the two ``kernels`` as trial_kernel are equal bit for bit."""
+    from fepteach import _agent_numba as kern
+
+    m, p_trained = trained
+    runs = {}
+    for label, kernel in enumerate(kernels):
+        monkeypatch.setattr(kern, "trial_kernel", kernel)
+        for name, p in (("fresh", ag.initial_params(0.35)), ("trained", p_trained)):
+            U = ag.draw_uniforms(np.random.default_rng(23), 3000)
+            runs[label, name] = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True, precision=precision)
+    for name in ("fresh", "trained"):
+        (pa, sa), (pb, sb) = runs[0, name], runs[1, name]
+        assert sa.t_end == sb.t_end and sa.F == sb.F
+        for x, y in ((sa.decisions, sb.decisions), (sa.q, sb.q), (sa.y, sb.y), (pa.qa, pb.qa), (pa.qbi, pb.qbi),
+                     (pa.qci, pb.qci)):
+            assert np.array_equal(x, y)
+
+
 @pytest.mark.slow
 def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
     """Whole fresh and trained trials with the blocked product equal those with the row loop.
@@ -166,19 +204,30 @@ def test_blocked_product_gives_bit_identical_trials(trained, monkeypatch):
     """
     from fepteach import _agent_numba as kern
 
-    m, p_trained = trained
-    runs = {}
-    for label, kernel in (("blocked", kern.trial_kernel), ("rows", _row_loop_kernel())):
-        monkeypatch.setattr(kern, "trial_kernel", kernel)
-        for name, p in (("fresh", ag.initial_params(0.35)), ("trained", p_trained)):
-            U = ag.draw_uniforms(np.random.default_rng(23), 3000)
-            runs[label, name] = agf.run_trial_fast(m, p, U, T=3000, record_posteriors=True)
-    for name in ("fresh", "trained"):
-        (pa, sa), (pb, sb) = runs["blocked", name], runs["rows", name]
-        assert sa.t_end == sb.t_end and sa.F == sb.F
-        for x, y in ((sa.decisions, sb.decisions), (sa.q, sb.q), (sa.y, sb.y), (pa.qa, pb.qa), (pa.qbi, pb.qbi),
-                     (pa.qci, pb.qci)):
-            assert np.array_equal(x, y)
+    _assert_same_trials((kern.trial_kernel, _row_loop_kernel()), trained, monkeypatch)
+
+
+def _python_division_kernel():
+    """trial_kernel (and its selection rule) compiled from the same source with Python's division checks
+    (numba's "python" error model: scalar divisions, each checked for a zero denominator)."""
+    import types
+
+    from numba import njit
+
+    from fepteach import _agent_numba as kern
+
+    src = kern.trial_kernel.py_func
+    glb = dict(src.__globals__, selection_probabilities=njit(error_model="python")(kern.selection_probabilities.py_func))
+    return njit(error_model="python")(types.FunctionType(src.__code__, glb, "trial_kernel_plain"))
+
+
+@pytest.mark.slow
+def test_vectorised_divisions_give_bit_identical_trials(trained, monkeypatch):
+    """Whole float32 fresh and trained trials equal those with Python's division checks (float64: the row-loop
+    kernel above is compiled with them). Slow tier: it compiles a second trial kernel (not cacheable)."""
+    from fepteach import _agent_numba as kern
+
+    _assert_same_trials((kern.trial_kernel, _python_division_kernel()), trained, monkeypatch, "float32")
 
 
 def test_float32_product_within_its_rounding_bound(trained):
@@ -246,3 +295,27 @@ def test_vectorisable_exp_is_within_2_ulp_of_numpy():
     kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
     e = np.exp(-u)
     assert np.all(np.abs((f - 1.0) - e) <= 2 * np.spacing(e) + 2 * np.spacing(f))
+
+
+def test_vectorisable_exp_builds_2_to_the_n_exactly():
+    """2^n made from the float n + 1.5 2^52 (no float -> int conversion) is ldexp(1, n): f is bit-identical."""
+    import math
+
+    from numba import njit
+
+    from fepteach import _agent_numba as kern
+
+    @njit(fastmath={"contract"})  # the kernel's rounding of n (x * log2 e + 0.5 contracts to one fma)
+    def with_ldexp(u, poly, f):
+        for i in range(u.shape[0]):
+            x = min(max(-u[i], -kern._EXP_CLIP), kern._EXP_CLIP)
+            n = math.floor(x * kern._LOG2E + 0.5)
+            f[i] = 1.0 + poly[i] * math.ldexp(1.0, n)
+
+    rng = np.random.default_rng(10)
+    u = np.concatenate([np.linspace(-800, 800, 160001), rng.normal(0, 30, 20000), rng.normal(0, 2, 20000)])
+    f, poly, bits = np.empty_like(u), np.empty_like(u), np.zeros(u.size, dtype=np.int64)
+    kern.one_plus_exp_neg(u, f, poly, bits, bits.view(np.float64))
+    f_ref = np.empty_like(u)
+    with_ldexp(u, poly, f_ref)
+    assert np.array_equal(f.view(np.int64), f_ref.view(np.int64))
