@@ -172,6 +172,17 @@ _IDLE = """() => {
   return k.status === 'idle' && !busy;
 }"""
 
+# Run All has really run: JupyterLab queues the cells asynchronously (every queued prompt shows '*' at once), and
+# on a loaded machine a second after the command no prompt may have changed yet; an idle kernel with untouched
+# prompts is not "done". Done = kernel idle, nothing queued, and at least one cell executed (a run stopped by an
+# error leaves the later prompts empty; the error check below reports it).
+_RAN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session.kernel;
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent);
+  return k.status === 'idle' && !prompts.some(t => t.includes('*')) && prompts.some(t => /[0-9]/.test(t));
+}"""
+
 # Top-level outputs of a cell (not the outputs nested inside an ipywidgets Output widget).
 TOP_OUTPUTS = ".jp-Notebook .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
 # The widget renderer's output panel carries no data-mime-type attribute.
@@ -225,6 +236,25 @@ def _saved_outputs(path: Path) -> list[dict]:
     return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
 
 
+def test_run_all_wait_is_not_fooled_by_a_notebook_that_never_ran(lab, browser):
+    """The old wait (kernel idle, no '*' prompt) was already true on an untouched notebook, so a Run All that had not
+    started a second later passed straight through (seen once under load: nothing ran, no feedback shown). The
+    wait used now is false until a cell has run."""
+    base, token, course = lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        notebook = "lessons/00_notation_and_equations.ipynb"
+        page.goto(f"{base}/lab/workspaces/t{uuid.uuid4().hex[:12]}/tree/{notebook}?token={token}&reset", timeout=180_000)
+        page.wait_for_function(_KERNEL_READY, timeout=180_000, polling=500)
+        assert page.evaluate(_IDLE) is True and page.evaluate(_RAN) is False
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(_RAN, timeout=NOTEBOOK_TIMEOUT_S * 1000, polling=500)
+    finally:
+        context.close()
+        _shutdown_kernel(base, token, notebook)
+
+
 @pytest.mark.parametrize("notebook", browser_notebooks())
 def test_notebook_runs_in_a_real_browser(lab, browser, notebook):
     base, token, course = lab
@@ -239,9 +269,9 @@ def test_notebook_runs_in_a_real_browser(lab, browser, notebook):
         open_docs = page.evaluate("() => [...window.jupyterapp.shell.widgets('main')].length")
         assert open_docs == 1, f"fresh workspace should show only {notebook}, shows {open_docs} tabs"
 
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_timeout(1000)
-        page.wait_for_function(_IDLE, timeout=NOTEBOOK_TIMEOUT_S * 1000, polling=1000)
+        page.evaluate("() => { const app = window.jupyterapp; app.shell.activateById(app.shell.currentWidget.id);"
+                      " return app.commands.execute('notebook:run-all-cells'); }")
+        page.wait_for_function(_RAN, timeout=NOTEBOOK_TIMEOUT_S * 1000, polling=1000)
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=60_000)
 
