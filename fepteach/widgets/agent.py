@@ -26,6 +26,21 @@ def critic_run(gammas, qci0: float = 3000.0, e_right: float = 0.25, seed: int = 
     return toy.corridor_run(params, q, g.size, np.random.default_rng(seed + 1), gammas=g), q
 
 
+def _first_actions_panel(run, ax):
+    """The first-action probabilities after each chunk, with room above the curves for a title or legend."""
+    aplots.plot_first_actions(run.p_first, ax=ax, xlabel="chunks learned")
+    lo, hi = run.p_first.min(), run.p_first.max()
+    ax.set_ylim(lo - 0.1 * (hi - lo + 1e-3), hi + 0.35 * (hi - lo + 1e-3))
+
+
+def _last_chunk_panel(run, q, e_right, ax):
+    """Credit/blame of the last chunk alone: change of ln pi against the times each decision was chosen."""
+    E = ag.decision_prior(e_right)
+    dlog = np.log(toy.policy_at_state(run.qci, E, q)) - np.log(toy.policy_at_state(run.qci_before_last, E, q))
+    aplots.plot_credit(run.counts[-1], dlog, ax=ax)
+    ax.set_title(f"last chunk: Γ = {run.gammas[-1]:.2f}, g = {ag.modulation(run.gammas[-1]):+.2f}", fontsize=9)
+
+
 def render_critic(gammas=(0.0, 0.0, 0.55, 0.55, 0.45, 0.0), qci0: float = 3000.0, e_right: float = 0.25, seed: int = 0, fig=None):
     """Three panels: the risks you set (with each chunk's actual progress), the first-action probabilities
     after each chunk, and the credit/blame of the last chunk (change of ln pi against times chosen).
@@ -40,15 +55,9 @@ def render_critic(gammas=(0.0, 0.0, 0.55, 0.55, 0.45, 0.0), qci0: float = 3000.0
     ax0, ax1, ax2 = fig.subplots(1, 3)
     aplots.plot_chunk_risks(run.gammas, ax=ax0, progress=run.progress)
     ax0.set_title("your risks (Δ = what the risk rule would see)", fontsize=9)
-    aplots.plot_first_actions(run.p_first, ax=ax1, xlabel="chunks learned")
-    lo, hi = run.p_first.min(), run.p_first.max()
-    ax1.set_ylim(lo - 0.1 * (hi - lo + 1e-3), hi + 0.35 * (hi - lo + 1e-3))
+    _first_actions_panel(run, ax1)
     ax1.set_title(f"P(right): {run.p_first[0, 3]:.4f} → {run.p_first[-1, 3]:.4f}", fontsize=9)
-    # credit/blame of the last chunk alone
-    E = ag.decision_prior(e_right)
-    dlog = np.log(toy.policy_at_state(run.qci, E, q)) - np.log(toy.policy_at_state(run.qci_before_last, E, q))
-    aplots.plot_credit(run.counts[-1], dlog, ax=ax2)
-    ax2.set_title(f"last chunk: Γ = {run.gammas[-1]:.2f}, g = {ag.modulation(run.gammas[-1]):+.2f}", fontsize=9)
+    _last_chunk_panel(run, q, e_right, ax2)
     return fig
 
 
@@ -64,7 +73,6 @@ def critic_widget():
     return _wiring.interactive(render, controls, [["g0", "g1", "g2"], ["g3", "g4", "g5"], ["qci0"]])
 
 
-# --- added (lessb): the critic with signed modulation bars and the count floor made visible ----
 def render_critic_modulation(gammas=(0.0, 0.0, 0.0, 1.0, 1.0, 1.0), qci0: float = 300.0, e_right: float = 0.25,
                              seed: int = 0, fig=None):
     """Like :func:`render_critic`, but the left panel shows g = 1 - 2 Gamma of each chunk as signed bars and the
@@ -77,16 +85,11 @@ def render_critic_modulation(gammas=(0.0, 0.0, 0.0, 1.0, 1.0, 1.0), qci0: float 
     ax0, ax1, ax2 = fig.subplots(1, 3)
     aplots.plot_chunk_modulation_bars(run.gammas, ax=ax0, progress=run.progress)
     ax0.set_title("your verdicts (Δ = progress the chunk made)", fontsize=9)
-    aplots.plot_first_actions(run.p_first, ax=ax1, xlabel="chunks learned")
-    lo, hi = run.p_first.min(), run.p_first.max()
-    ax1.set_ylim(lo - 0.1 * (hi - lo + 1e-3), hi + 0.35 * (hi - lo + 1e-3))
+    _first_actions_panel(run, ax1)
     ax1.legend(fontsize=8, ncol=4, loc="upper center")
     floored = int(np.sum(run.qci <= 1.0))
     ax1.set_title(f"P(right) {run.p_first[0, 3]:.3f} → {run.p_first[-1, 3]:.3f}; counts at the floor: {floored}", fontsize=9)
-    E = ag.decision_prior(e_right)
-    dlog = np.log(toy.policy_at_state(run.qci, E, q)) - np.log(toy.policy_at_state(run.qci_before_last, E, q))
-    aplots.plot_credit(run.counts[-1], dlog, ax=ax2)
-    ax2.set_title(f"last chunk: Γ = {run.gammas[-1]:.2f}, g = {ag.modulation(run.gammas[-1]):+.2f}", fontsize=9)
+    _last_chunk_panel(run, q, e_right, ax2)
     return fig
 
 
