@@ -18,6 +18,10 @@ as median [min-max] over the rounds. ``--protocol`` also times the full paper pr
 configuration) for each prior in ``--priors`` and each precision in ``--precisions``, with
 peak memory, and saves the results (``--out``).
 
+Measure on a quiet machine. Under load the authors' package's CPU time per step is inflated (at load 10-20 it
+measured 460-480 us against 260 us quiet, while ours moved by under 20 %): its multi-threaded numpy (BLAS) threads
+spin while waiting for a descheduled sibling, so ratios measured under load overstate the speed-up by about 1.6-1.8x.
+
 Usage: ``python benchmarks/bench_maze.py [--json] [--repeats 5] [--protocol --out runs/paper]``
 """
 

@@ -38,6 +38,7 @@ from .maths import (
     _selection_weights,
     halves,
     log_floor,
+    modulation,
     policy_update,
     sample_index,
     selection_probabilities,
@@ -52,11 +53,11 @@ __all__ = [
     "AgentParams", "decision_prior", "check_e_right", "initial_params",
     "SEQUENCE_LENGTH", "DECISION_MAP_GAIN",
     "LogParams", "log_params", "agent_step", "first_action_probabilities", "decision_map", "first_action",
-    "chunk_progress", "risk_of_progress", "chunk_risk", "modulation", "n_chunks", "chunk_slices", "chunk_risks",
+    "chunk_progress", "risk_of_progress", "chunk_risk", "n_chunks", "chunk_slices", "chunk_risks",
     "TrialRecord", "run_trial_reference", "replay_trial_reference", "draw_uniforms",
     "learn", "trial_free_energy", "decision_frequencies", "block_summary", "estimated_prior",
     # re-exported primitives (the same functions as in fepteach.maths / fepteach.pomdp)
-    "blocks", "halves", "selection_probabilities",
+    "blocks", "halves", "modulation", "selection_probabilities",
 ]
 
 # --- constants (SPEC §8.1) -------------------------------------------------------------
@@ -469,33 +470,6 @@ def chunk_risk(G) -> float:
     0.0
     """
     return risk_of_progress(chunk_progress(G))
-
-
-def modulation(gamma: float) -> float:
-    """The plasticity factor ``g = 1 - 2 Gamma`` (P2 eq. 3.7; SPEC §4.6, §8.8).
-
-    Parameters
-    ----------
-    gamma : float
-        Risk in [0, 1].
-
-    Returns
-    -------
-    float
-        Positive (Hebbian) below 1/2, negative (anti-Hebbian) above.
-
-    Examples
-    --------
-    >>> modulation(0.0), modulation(0.55)
-    (1.0, -0.10000000000000009)
-    """
-    try:
-        g = float(gamma)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"gamma must be a number in [0, 1]; got {gamma!r}") from exc
-    if not 0.0 <= g <= 1.0:
-        raise ValueError(f"gamma must lie in [0, 1]; got {gamma!r}")
-    return 1.0 - 2.0 * g
 
 
 def n_chunks(t_end: int) -> int:

@@ -31,7 +31,7 @@ from fepteach._validate import (
     check_positive,
     check_shape,
 )
-from fepteach.maths import threshold_term
+from fepteach.maths import modulation, threshold_term
 from fepteach.neurons import (
     adaptive_thresholds,
     fixed_point,
@@ -539,7 +539,7 @@ def step_cost_two_layer(x, y, o, x_prev, W1, W0, K1, K0, V1, V0, h1, h0, psi1, p
           - xb * (o2 @ W0.T + xp @ K0.T + h0))
     mV1 = threshold_term(V1)  # ln(1 - σ(V1)) 1
     mV0 = threshold_term(V0)
-    mod = (1.0 - 2.0 * g)[:, None]
+    mod = modulation(g)[:, None]
     Ly = (_xlogx(y2) + _xlogx(yb)
           - y2 * (psi1 + mod * (xp @ V1.T + mV1))
           - yb * (psi0 + mod * (xp @ V0.T + mV0)))
@@ -752,7 +752,7 @@ def dL_dV(y, x_prev, V1, V0, gamma):
     y2 = _series("y", y, ny, open_unit=True)
     xp = _series("x_prev", x_prev, nx)
     T = _same_T(y=y2, x_prev=xp)
-    w = 1.0 - 2.0 * _gamma(gamma, T)
+    w = modulation(_gamma(gamma, T))
     return -_hebb_minus_home(y2, xp, V1, w), -_hebb_minus_home(1.0 - y2, xp, V0, w)
 
 

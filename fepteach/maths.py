@@ -14,6 +14,7 @@ copies only where numba requires it; tests check them against these).
 * :func:`decision_potentials` -- ``g s_prev lnCbar + lnE`` (P2 eqs. 3.5-3.6);
 * :func:`selection_probabilities` -- ``pi = r / sum r``, ``r = y / (1 - y + EPS)`` (P2 eq. 6.1);
 * :func:`sample_index` -- the inverse-CDF draw of a decision;
+* :func:`modulation` -- the risk's plasticity factor ``g = 1 - 2 Gamma`` (P2 eq. 3.7);
 * :func:`policy_update` -- ``max(1, qci + g q^T d)`` (P2 eq. 3.7), and :func:`policy_update_from_sums` the
   same update given the Hebbian sum ``q^T d`` already formed.
 
@@ -42,6 +43,7 @@ __all__ = [
     "decision_potentials",
     "selection_probabilities",
     "sample_index",
+    "modulation",
     "policy_update",
     "policy_update_from_sums",
 ]
@@ -283,6 +285,35 @@ def sample_index(pi, u: float) -> int:
     pi = np.asarray(pi, dtype=float)
     cdf = np.cumsum(pi)
     return int(min(np.searchsorted(cdf, u, side="right"), pi.size - 1))
+
+
+def modulation(gamma):
+    """The plasticity factor of the risk, ``g = 1 - 2 Gamma`` (P2 eq. 3.7).
+
+    Hebbian (``g > 0``) after a low-risk chunk, anti-Hebbian (``g < 0``) after a high-risk one. It multiplies
+    the policy-mapping update and, on the network side, the output layer's synaptic and threshold terms.
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        Risk(s) Gamma in [0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``1 - 2 gamma``: a float for a scalar ``gamma``, else an array of its shape.
+
+    Examples
+    --------
+    >>> modulation(0.0), modulation(0.55)
+    (1.0, -0.10000000000000009)
+    >>> modulation([0.0, 0.45, 1.0])
+    array([ 1. ,  0.1, -1. ])
+    """
+    g = as_float_array("gamma", gamma)
+    check_closed_unit("gamma", g)
+    out = 1.0 - 2.0 * g
+    return float(out) if out.ndim == 0 else out
 
 
 def policy_update(qci, q_prev, d, g) -> np.ndarray:

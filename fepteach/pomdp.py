@@ -349,7 +349,7 @@ def dirichlet_update_policy(qci, s_prev, d, gamma) -> np.ndarray:
     g = np.broadcast_to(g, (sp.shape[0],)) if g.ndim == 0 else g
     check_shape("gamma", g, (sp.shape[0],))
     check_closed_unit("gamma", g)
-    return maths.policy_update(arr, stack(sp) * (1.0 - 2.0 * g)[:, None], stack(dd), 1.0)
+    return maths.policy_update(arr, stack(sp) * maths.modulation(g)[:, None], stack(dd), 1.0)
 
 
 # ---------------------------------------------------------------------------

@@ -242,6 +242,18 @@ def test_policy_update_is_risk_weighted_and_floored():
         pomdp.dirichlet_update_policy(qci, s_prev, d, np.zeros(T + 1))
 
 
+def test_risk_modulation_has_one_home():
+    """g = 1 - 2 Gamma lives in maths: the agent re-exports it, the policy update and the cost call it."""
+    from fepteach import agent, cost, maths
+
+    assert agent.modulation is maths.modulation and cost.modulation is maths.modulation
+    assert maths.modulation(0.25) == 0.5 and isinstance(maths.modulation(0.25), float)
+    np.testing.assert_array_equal(maths.modulation([0.0, 0.5, 1.0]), [1.0, 0.0, -1.0])
+    for bad in (1.5, -0.1, [0.2, 2.0]):
+        with pytest.raises(ValueError, match="gamma"):
+            maths.modulation(bad)
+
+
 @pytest.mark.parametrize("sim_type", [1, 2])
 def test_cross_check_with_authors_python_port(sim_type):
     """Dirichlet expectations, posterior and per-step F agree with reverse-engineering-py (SPEC §4.3–4.4).
