@@ -8,6 +8,9 @@ even import it.
 * Notebook kernels started by nbval inherit the environment set here: progress bars
   off, and an IPython startup file that blocks network connections (see
   ``tests/_kernel_startup``).
+* nbval's kernels talk to the tests over Unix domain sockets, not TCP ports
+  (``fepteach._headless``: kernels launched at the same moment by the two pytest workers
+  could take the same port).
 * Any notebook cell that writes to stderr (warnings included) fails its test.
 * A kernel that dies fails the cell it died in, at once and with its reason (exit code
   or signal), instead of a cell-timeout stall followed by errors in later cells.
@@ -133,7 +136,12 @@ def _await_reply(self, msg_id, timeout=None):
 
 
 if RunningKernel is not None:
+    import nbval.kernel
+
+    from fepteach._headless import IPCKernelManager
+
     RunningKernel.await_reply = _await_reply
+    nbval.kernel.KernelManager = IPCKernelManager  # nbval's start_new_kernel looks the name up here
 
 
 def _is_slow(nodeid: str) -> bool:

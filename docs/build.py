@@ -78,10 +78,13 @@ def execute_notebook(path: Path, workdir: Path, timeout: float = EXECUTION_TIMEO
         When a cell raises (the message names the notebook and the error).
     """
     from nbclient import NotebookClient
+
+    from fepteach._headless import AsyncIPCKernelManager
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", kernel_manager_class=AsyncIPCKernelManager,
+                            resources={"metadata": {"path": str(workdir)}},
                             store_widget_state=True, allow_errors=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
     try:
         client.execute()

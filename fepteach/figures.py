@@ -86,6 +86,8 @@ def export_figures(lesson: Path, out_dir: Path, timeout: float = 1800) -> list[d
     """
     import nbformat
     from nbclient import NotebookClient
+
+    from fepteach._headless import AsyncIPCKernelManager
     from nbclient.exceptions import CellExecutionError
 
     lesson, out_dir = Path(lesson).resolve(), Path(out_dir).resolve()
@@ -97,7 +99,8 @@ def export_figures(lesson: Path, out_dir: Path, timeout: float = 1800) -> list[d
     nb.cells.insert(0, nbformat.v4.new_code_cell(hook))
     with tempfile.TemporaryDirectory(prefix="fepteach-figures-") as tmp:
         shutil.copy2(lesson, Path(tmp) / lesson.name)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": tmp}},
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", kernel_manager_class=AsyncIPCKernelManager,
+                                resources={"metadata": {"path": tmp}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
         try:
             client.execute()
