@@ -3,8 +3,8 @@
 A Jupyter kernel started the usual way talks to its client over five TCP ports on 127.0.0.1. The
 client's manager picks them by binding port 0 and releasing it, and the kernel binds them later:
 between the two, another kernel started at the same moment can take the same port. Launching
-4 kernels at once, 25 times, on this project's 2-core machine, 2 of 300 launches died with
-``ZMQError: Address already in use`` (``tests/soak_kernels.py``). The course starts kernels
+kernels 4 at a time on this project's 2-core machine, 2 of 500 launches died with
+``ZMQError: Address already in use`` (``tests/soak_kernels.py``): rare, but each costs a whole run. The course starts kernels
 concurrently everywhere it runs notebooks headless (two pytest workers, two site-build jobs), so
 it uses Unix domain sockets instead: each kernel gets its own private directory for its five
 socket files, and there is no port to race for. On systems without Unix domain sockets for
@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from traitlets import default
@@ -36,16 +37,18 @@ def _transport_default(self):
 def _ip_default(self):
     if self.transport != "ipc":
         return "127.0.0.1"
-    self._ipc_dir = tempfile.mkdtemp(prefix="fepteach-kernel-")
-    return os.path.join(self._ipc_dir, "k")  # sockets k-1 ... k-5
+    folder = tempfile.mkdtemp(prefix="fepteach-kernel-")
+    # removed at shutdown, or else when the manager is collected or the process exits (a kernel that died,
+    # a client that never shut it down)
+    self._ipc_cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+    return os.path.join(folder, "k")  # sockets k-1 ... k-5
 
 
 def _cleanup_with_folder(base):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await base._async_cleanup_resources(self, restart=restart)
-        if not restart and self._ipc_dir is not None:
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
-            self._ipc_dir = None
+        if not restart and self._ipc_cleanup is not None:
+            self._ipc_cleanup()
 
     return _async_cleanup_resources
 
@@ -55,7 +58,7 @@ def _cleanup_with_folder(base):
 class IPCKernelManager(KernelManager):
     """A blocking kernel manager whose kernel listens on Unix domain sockets (see the module docstring)."""
 
-    _ipc_dir: str | None = None
+    _ipc_cleanup: weakref.finalize | None = None
     _fepteach_transport = default("transport")(_transport_default)
     _fepteach_ip = default("ip")(_ip_default)
     _async_cleanup_resources = _cleanup_with_folder(KernelManager)
@@ -64,7 +67,7 @@ class IPCKernelManager(KernelManager):
 class AsyncIPCKernelManager(AsyncKernelManager):
     """The asynchronous twin of :class:`IPCKernelManager`, for ``nbclient.NotebookClient``."""
 
-    _ipc_dir: str | None = None
+    _ipc_cleanup: weakref.finalize | None = None
     _fepteach_transport = default("transport")(_transport_default)
     _fepteach_ip = default("ip")(_ip_default)
     _async_cleanup_resources = _cleanup_with_folder(AsyncKernelManager)

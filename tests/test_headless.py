@@ -56,6 +56,24 @@ def test_the_notebook_tests_start_their_kernels_over_ipc():
     assert nbval_kernel.KernelManager is H.IPCKernelManager
 
 
+def test_the_folder_goes_with_the_process_even_without_a_shutdown(tmp_path):
+    """A client that exits without shutting its kernel down (a test run killed half-way) leaves no folder behind."""
+    import subprocess
+    import sys
+
+    code = (
+        "from fepteach._headless import IPCKernelManager\n"
+        "km = IPCKernelManager(kernel_name='python3')\n"
+        "km.start_kernel()\n"
+        "print(km.get_connection_info()['ip'], flush=True)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    folder = os.path.dirname(res.stdout.strip())
+    assert os.path.basename(folder).startswith("fepteach-kernel-")
+    assert not os.path.exists(folder)
+
+
 def test_a_plain_manager_would_use_tcp():
     """The check above is not vacuous: jupyter_client's own default is TCP."""
     from jupyter_client.manager import KernelManager
