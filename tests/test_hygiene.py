@@ -1,6 +1,7 @@
 """Hygiene of the committed course: clean notebooks, the lesson template, no absolute paths."""
 
 import json
+import os
 import re
 import subprocess
 import time
@@ -102,7 +103,7 @@ def test_lesson_kernels_refuse_network_connections_but_allow_loopback():
     assert errors and "must run offline" in errors[0]["evalue"]
 
 
-def _run_notebook_in_layout(tmp_path, cells, *args, timeout=240):
+def _run_notebook_in_layout(tmp_path, cells, *args, timeout=240, env=None):
     """Run a notebook of ``cells`` under pytest in a copy of the repository's layout.
 
     The root conftest.py sits at the top and the notebook in a subfolder, as lessons/
@@ -123,7 +124,7 @@ def _run_notebook_in_layout(tmp_path, cells, *args, timeout=240):
     cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
            "-rA", "-q", *args, "lessons/probe.ipynb"]
     t0 = time.monotonic()
-    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=timeout)
+    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=timeout, env=env)
     return res, time.monotonic() - t0
 
 
@@ -170,11 +171,20 @@ def test_a_notebook_resumed_on_a_replaced_xdist_worker_fails_loudly(tmp_path):
 
     Its fresh kernel lacks everything the first cells defined, which showed up as
     ``NameError``s in later cells (issue 11, item 10). The guard says what happened instead.
-    Here cell 1 kills its own pytest worker (the kernel's parent process).
+    Here cell 1 kills its own pytest worker (the kernel's parent process). A process killed so cannot
+    remove its kernel's socket folder: the run gets a temporary folder of its own (a short path: socket
+    paths are limited to about 100 characters), removed afterwards.
     """
-    res, _ = _run_notebook_in_layout(
-        tmp_path, ["check = 1", "import os, signal; os.kill(os.getppid(), signal.SIGKILL)", "check", "check"],
-        "-n", "1", "--dist", "loadfile")
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="fk")
+    try:
+        res, _ = _run_notebook_in_layout(
+            tmp_path, ["check = 1", "import os, signal; os.kill(os.getppid(), signal.SIGKILL)", "check", "check"],
+            "-n", "1", "--dist", "loadfile", env={**os.environ, "TMPDIR": tmp})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     assert res.returncode == 1, res.stdout
     assert "crashed" in res.stdout, res.stdout
     assert "did not run in this kernel" in res.stdout, res.stdout
