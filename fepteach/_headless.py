@@ -4,11 +4,11 @@ A Jupyter kernel started the usual way talks to its client over five TCP ports o
 client's manager picks them by binding port 0 and releasing it, and the kernel binds them later:
 between the two, another kernel started at the same moment can take the same port. Launching
 kernels 4 at a time on this project's 2-core machine, 2 of 500 launches died with
-``ZMQError: Address already in use`` (``tests/soak_kernels.py``): rare, but each costs a whole run. The course starts kernels
-concurrently everywhere it runs notebooks headless (two pytest workers, two site-build jobs), so
-it uses Unix domain sockets instead: each kernel gets its own private directory for its five
-socket files, and there is no port to race for. On systems without Unix domain sockets for
-ZeroMQ (Windows) the managers keep TCP.
+``ZMQError: Address already in use`` (``tests/soak_kernels.py``): rare, but each costs a whole
+run. The course starts kernels concurrently everywhere it runs notebooks headless (two pytest
+workers, two site-build jobs), so it uses Unix domain sockets instead: each kernel gets its own
+private directory for its five socket files, and there is no port to race for. On systems
+without Unix domain sockets for ZeroMQ (Windows) the managers keep TCP.
 
 Both managers are drop-in :class:`jupyter_client.KernelManager` subclasses:
 ``NotebookClient(nb, kernel_manager_class=AsyncIPCKernelManager)`` for nbclient (site build, figure
