@@ -23,7 +23,7 @@ EPYC machines; per agent-step, CPU time, interleaved A/B):
 
 * One agent per compiled loop: batching agents in numpy was slower (9.5 vs 4 us), since each
   agent has its own 372 KB of weights (nothing shared, memory bound).
-* The K|V product (121 x 384, read from L2) is the largest cost (~2.3-3 us in float64). It
+* The K|V product (121 x 384, read from L2) is the largest cost (~4.3 us in float64, 2.6 in float32). It
   is computed 8 rows per pass over ``z`` with the same rounding order as the row loop
   (bit-identical, tested). ``precision="float32"`` stores K|V in float32 and adds float32
   partial sums of 8 rows into a float64 ``z`` (opt-in; changes results by ~1e-6).
@@ -47,9 +47,26 @@ EPYC machines; per agent-step, CPU time, interleaved A/B):
 * The exp's 2^n comes from the float n + 1.5 2^52, not from an int64 conversion (AVX2 has no
   vector float64 -> int64 conversion; bit-identical, tested). A/B: trained +6.0 % [3.6, 17.8]
   in float64, +4.8 % [2.9, 10.1] in float32; fresh trial 1 +3.7 % [-1.0, 5.4].
+* Code generation, found by reading the compiled loops (all bit-identical, tested; ``issue 13``
+  A/B in ``benchmarks/results/ab_kernel_2026-12-02.txt``): (1) the float32 product's block sums
+  go through a float32 work array, so its main loop is float32 only and vectorised 8 lanes wide
+  (a loop that also writes float64 z is vectorised at the float64 width, 4 lanes): product 3.45
+  -> 2.56 us. (2) The qbi flush reads the block through a flat array with a row stride known at
+  compile time, one row of M per pass: the two-rows-per-pass loop needed more run-time overlap
+  checks than the compiler allows and was scalar (flush 21 -> 13 us, per step 1.3 -> 0.8 us).
+  (3) The exp's reduction and its polynomial run in two loops (in one, the constants spill out
+  of the 16 vector registers): 0.57 -> 0.44 us for 384 entries. (4) K|V, M and the kernel's
+  work arrays start on a 64-byte cache line (numpy and numba guarantee 16 bytes; a 32-byte
+  load across two lines is slow): the float32 product 8 %, the qbi flush up to 1.5x.
+  (5) The 8 running products of :func:`_sum_log` are local variables, not an array.
 * Tried and not kept: skipping zero rows by an index list (+1.5 us), BLAS dgemv/dgemm for
   the product or the qbi block, qbi blocks of 8 or 32 steps, deriving the OFF sums from
-  counts, scanning K|V for zeros inline in the kernel (+0.6 us: code generation);
+  counts, scanning K|V for zeros inline in the kernel (+0.6 us: code generation); two or four
+  column groups per pass of the product, a tree sum inside its 8-row block, all block sums
+  first and z last (none faster: the float32 product reads 186 KB from L2 per step, and a C
+  version with intrinsics takes 2.2 us); the qci floor pass fused with the held-back
+  increments and the minimum (the minimum's serial dependency made it slower; 1 MB of qci is
+  memory bound either way);
   :func:`qa_increment` through 1-D row views (the function 1.46x faster, 2.9 -> 2.0 ms per
   trial, but whole trials < 1 %: fresh +0.5 % [-3.5, 3.2], trained -0.8 % [-3.3, 1.2]).
 """
@@ -68,7 +85,8 @@ from .agent import CHUNK, PROGRESS_THRESHOLDS, RISK_VALUES
 
 V_OFFSET = 128  #: column where V starts in the fused K|V matrix (K padded to a multiple of 8 columns)
 ROW_BLOCK = 8  #: rows of K|V per pass of the product (one pass reads and writes z once)
-NB = 16  #: steps per block of the qbi outer-product accumulation (the block then stays in the L1 cache)
+NB = 16  #: steps per block of the qbi outer-product accumulation (a multiple of 8; the block stays in the L1 cache)
+QBI_WIDTH = V_OFFSET  #: columns of the qbi sums M (NS padded to a multiple of 8) and row stride of the flat block Bc
 MAX_PENDING = 5  #: chunks whose qci increments may be held back (bounds the rounding of the held sums)
 #: numba's error model of the per-step code: "numpy" (IEEE x / 0, no Python ZeroDivisionError check per
 #: division, so division loops vectorise); no denominator here can be 0, so results are the same
@@ -203,8 +221,11 @@ _chunk_gamma = chunk_risk  # former name
 
 # --- the K|V product (SPEC §2.4: synaptic input of both layers) --------------------------------
 @njit(cache=True, nogil=True)
-def kv_product_rows(KV, q, z):
-    """z = KV.T q, one row of KV at a time: z_j += q_k KV_kj for k = 0, 1, ... (the rounding order of record)."""
+def kv_product_rows(KV, q, z, p32):
+    """z = KV.T q, one row of KV at a time: z_j += q_k KV_kj for k = 0, 1, ... (the rounding order of record).
+
+    ``p32`` is unused (the work array of :func:`kv_product_f32`; all products take the same arguments).
+    """
     for j in range(KV.shape[1]):
         z[j] = 0.0
     for k in range(KV.shape[0]):
@@ -214,12 +235,12 @@ def kv_product_rows(KV, q, z):
 
 
 @njit(cache=True, nogil=True)
-def kv_product_f64(KV, q, z):
+def kv_product_f64(KV, q, z, p32):
     """z = KV.T q with float64 KV, :data:`ROW_BLOCK` rows per pass over z (SPEC §2.4).
 
     Within a pass, z_j receives q_k KV_kj for the 8 rows in order, exactly as the row loop
     :func:`kv_product_rows` (no fused multiply-add): bit-identical, with z read and written
-    once per 8 rows instead of once per row.
+    once per 8 rows instead of once per row. ``p32`` is unused.
     """
     ns, nu = KV.shape
     for j in range(nu):
@@ -246,12 +267,17 @@ def kv_product_f64(KV, q, z):
 
 
 @njit(cache=True, nogil=True)
-def kv_product_f32(KV, q, z):
+def kv_product_f32(KV, q, z, p32):
     """z = KV.T q with float32 KV: q rounded to float32, float32 sums of 8 rows added into float64 z.
 
     Compared with the float64 product of the unrounded weights, each term q_k KV_kj carries
     three float32 roundings (KV, q, the product) and each block sum 7 float32 additions, so
     |z_j - exact_j| <= (10 * 2^-24 + O(2^-48)) sum_k |q_k KV_kj| (tested).
+
+    A block's float32 sums go to the work array ``p32`` (float32, ``(KV.shape[1],)``) and are
+    then added into z in a second loop: a loop that reads float32 and writes float64 is
+    vectorised 4 lanes wide (the float64 width), a float32-only loop 8 lanes (A/B in the
+    module docstring). The arithmetic is the same either way.
     """
     ns, nu = KV.shape
     for j in range(nu):
@@ -271,27 +297,32 @@ def kv_product_f32(KV, q, z):
             p += q5 * KV[k + 5, j]
             p += q6 * KV[k + 6, j]
             p += q7 * KV[k + 7, j]
-            z[j] += np.float64(p)
+            p32[j] = p
+        for j in range(nu):
+            z[j] += np.float64(p32[j])
     for k in range(k8, ns):
         qk = np.float32(q[k])
         for j in range(nu):
             z[j] += np.float64(qk * KV[k, j])
 
 
-def kv_product(KV, q, z):
-    """z = KV.T q in the precision of KV (float64: :func:`kv_product_f64`, float32: :func:`kv_product_f32`)."""
+def kv_product(KV, q, z, p32):
+    """z = KV.T q in the precision of KV (float64: :func:`kv_product_f64`, float32: :func:`kv_product_f32`).
+
+    ``p32``: float32 work array of length ``KV.shape[1]`` (used by the float32 product).
+    """
     if KV.dtype == np.float32:
-        kv_product_f32(KV, q, z)
+        kv_product_f32(KV, q, z, p32)
     else:
-        kv_product_f64(KV, q, z)
+        kv_product_f64(KV, q, z, p32)
 
 
 @overload(kv_product, jit_options={"cache": True, "nogil": True})
-def _kv_product_by_dtype(KV, q, z):
+def _kv_product_by_dtype(KV, q, z, p32):
     """Compiled kv_product: the implementation is chosen once per KV dtype at compile time."""
     if KV.dtype == types.float32:
-        return lambda KV, q, z: kv_product_f32(KV, q, z)
-    return lambda KV, q, z: kv_product_f64(KV, q, z)
+        return lambda KV, q, z, p32: kv_product_f32(KV, q, z, p32)
+    return lambda KV, q, z, p32: kv_product_f64(KV, q, z, p32)
 
 
 # --- sigmoids -----------------------------------------------------------------------------------
@@ -312,18 +343,22 @@ def one_plus_exp_neg(u, f, poly, bits, scale):
     ``bits``). Accurate to 2 ulp (tested against numpy.exp); x is clipped to [-700, 700].
     The bits (n + 1023) << 52 are made without converting n to an integer (AVX2 has no vector
     float64 -> int64 conversion): the float n + 1.5 2^52 carries n in its low bits, and the
-    shift by 52 drops everything above them.
+    shift by 52 drops everything above them. r and p(r) are computed in two loops: in one, the
+    14 coefficients and the reduction's constants do not fit the 16 vector registers and are
+    reloaded every pass (A/B in the module docstring; the arithmetic is the same).
     """
     n_ = u.shape[0]
     for i in range(n_):
         x = -u[i]
         x = min(max(x, -_EXP_CLIP), _EXP_CLIP)
         n = np.floor(x * _LOG2E + 0.5)
-        r = (x - n * _LN2_HI) - n * _LN2_LO
+        poly[i] = (x - n * _LN2_HI) - n * _LN2_LO  # r, then p(r) in the next loop
+        scale[i] = n + _ROUND_MAGIC
+    for i in range(n_):
+        r = poly[i]
         poly[i] = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (
             1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (
                 1.0 / 39916800 + r * (1.0 / 479001600 + r * (1.0 / 6227020800.0)))))))))))))
-        scale[i] = n + _ROUND_MAGIC
     for i in range(n_):
         bits[i] = (bits[i] + _EXP_BIAS) << 52
     for i in range(n_):
@@ -357,27 +392,38 @@ def _floor_corrections(p, u, eps, ln_eps, fac):
 
 
 @njit(cache=True, nogil=True)
-def _sum_log(f, p, u, eps, fac, acc8):
+def _sum_log(f, p, u, eps, fac):
     """S such that sum_i [p ln max(eps, p) + pbar ln max(eps, pbar)] = -S - sum_i pbar_i u_i (SPEC §8.9 entropies).
 
     Here p = 1 / f, f = 1 + e^{-u}, pbar = 1 - p. Where no floor acts, p ln p + pbar ln pbar
     = -ln f - pbar u, so S = sum_i ln f_i: computed as the logs of 8 running products
-    (vectorisable; each factor is < 1 / eps = 1e6, so 48 factors per lane cannot overflow).
-    Entries where a floor acts get factor 1 and their exact terms come from
-    :func:`_floor_corrections`. ``fac`` (len(f),) and ``acc8`` (8,) are work arrays.
+    a_b = f_b f_{b+8} f_{b+16} ... (vectorisable; each factor is < 1 / eps = 1e6, so 48 factors
+    per lane cannot overflow). Entries where a floor acts get factor 1 and their exact terms
+    come from :func:`_floor_corrections`. ``fac`` (len(f),) is a work array.
     """
     n = f.shape[0]
     for i in range(n):
         fac[i] = f[i]
     S = _floor_corrections(p, u, eps, math.log(eps), fac)
-    for b in range(8):
-        acc8[b] = 1.0
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 1.0
     n8 = n - n % 8
     for i0 in range(0, n8, 8):
-        for b in range(8):
-            acc8[b] *= fac[i0 + b]
-    for b in range(8):
-        S += math.log(acc8[b])
+        a0 *= fac[i0]
+        a1 *= fac[i0 + 1]
+        a2 *= fac[i0 + 2]
+        a3 *= fac[i0 + 3]
+        a4 *= fac[i0 + 4]
+        a5 *= fac[i0 + 5]
+        a6 *= fac[i0 + 6]
+        a7 *= fac[i0 + 7]
+    S += math.log(a0)
+    S += math.log(a1)
+    S += math.log(a2)
+    S += math.log(a3)
+    S += math.log(a4)
+    S += math.log(a5)
+    S += math.log(a6)
+    S += math.log(a7)
     for i in range(n8, n):
         S += math.log(fac[i])
     return S
@@ -416,7 +462,7 @@ def _decision_sums(y, uy, lE_on, lE_off, lEd):
 
 # --- one step of inference (SPEC §8.6 steps 3-5) ------------------------------------------------
 @njit(cache=True, nogil=True, inline="always")
-def state_inference(fx, ux, q, facx, acc8):
+def state_inference(fx, ux, q, facx):
     """q_t = sigma(u) = 1 / (1 + e^{-u}) (SPEC §8.6 step 3) from ``fx`` = 1 + e^{-ux}; returns F's state part.
 
     The state part of F (SPEC §8.9) is sum_j [q ln q + qbar ln qbar - q v_ON - qbar v_OFF]
@@ -425,11 +471,11 @@ def state_inference(fx, ux, q, facx, acc8):
     """
     for j in range(fx.shape[0]):
         q[j] = 1.0 / fx[j]
-    return -_sum_log(fx, q, ux, EPS, facx, acc8) - _sum(ux)
+    return -_sum_log(fx, q, ux, EPS, facx) - _sum(ux)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def decision_inference(fy, uy, y, lE_on, lE_off, lEd, facy, acc8):
+def decision_inference(fy, uy, y, lE_on, lE_off, lEd, facy):
     """y_t = sigma(uy) (SPEC §8.6 step 4) from ``fy`` = 1 + e^{-uy}; returns F's decision terms.
 
     Returns ``(de, s2)``: the decision part of F with g = 0 (entropy minus the lnE part) and
@@ -438,7 +484,7 @@ def decision_inference(fy, uy, y, lE_on, lE_off, lEd, facy, acc8):
     for l in range(fy.shape[0]):
         y[l] = 1.0 / fy[l]
     s1, s2 = _decision_sums(y, uy, lE_on, lE_off, lEd)
-    return -_sum_log(fy, y, uy, EPS, facy, acc8) - s1, s2
+    return -_sum_log(fy, y, uy, EPS, facy) - s1, s2
 
 
 PAIRWISE_BLOCK = 128  #: numpy's pairwise-summation block (sums of up to 128 entries use 8 running sums)
@@ -516,61 +562,30 @@ def accumulate_qa(Sq_on, Sq_off, pid, q):
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
-def _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb):
-    """M += Bp[:nb].T @ Bc[:nb]; s_prev += sum Bp; s_cur += sum Bc (qbi statistics, SPEC §8.8).
+def _flush_pairs(M, s_prev, s_cur, Bp, Bc):
+    """M += Bp.T @ Bc over a full block of NB pairs; s_prev += sum Bp; s_cur += sum Bc (qbi statistics, SPEC §8.8).
 
-    ``nb`` is a multiple of 8 (rows beyond the filled ones are zero): rank-8 register blocking,
-    two rows of M per pass over Bc (half the loads of Bc per multiply-add).
+    ``Bp`` (NB, NS); ``Bc`` flat, row b at ``Bc[b * QBI_WIDTH:]`` (rows beyond the filled ones
+    are zero). Each M_kj gets rank-8 terms in turn, M_kj += T_0..7, M_kj += T_8..15, ..., each T a
+    fixed tree of 8 products. With the rows of Bc at a stride known at compile time the compiler
+    vectorises the pass over j (8 rows of Bc, one of M); with a run-time stride it needs a
+    run-time overlap check per pair of rows and, above its limit of 8, leaves the loop scalar
+    (two rows of M per pass, as before, was scalar; 16 rows of Bc per pass run out of registers).
     """
     ns = M.shape[0]
-    nj = M.shape[1]
-    for b in range(nb):
+    W = QBI_WIDTH
+    for b in range(NB):
         for k in range(ns):
             s_prev[k] += Bp[b, k]
-            s_cur[k] += Bc[b, k]
-    k2 = ns - ns % 2
-    for k in range(0, k2, 2):
-        for b in range(0, nb, 8):
-            p0 = Bp[b, k]
-            p1 = Bp[b + 1, k]
-            p2 = Bp[b + 2, k]
-            p3 = Bp[b + 3, k]
-            p4 = Bp[b + 4, k]
-            p5 = Bp[b + 5, k]
-            p6 = Bp[b + 6, k]
-            p7 = Bp[b + 7, k]
-            r0 = Bp[b, k + 1]
-            r1 = Bp[b + 1, k + 1]
-            r2 = Bp[b + 2, k + 1]
-            r3 = Bp[b + 3, k + 1]
-            r4 = Bp[b + 4, k + 1]
-            r5 = Bp[b + 5, k + 1]
-            r6 = Bp[b + 6, k + 1]
-            r7 = Bp[b + 7, k + 1]
-            for j in range(nj):
-                c0 = Bc[b, j]
-                c1 = Bc[b + 1, j]
-                c2 = Bc[b + 2, j]
-                c3 = Bc[b + 3, j]
-                c4 = Bc[b + 4, j]
-                c5 = Bc[b + 5, j]
-                c6 = Bc[b + 6, j]
-                c7 = Bc[b + 7, j]
-                M[k, j] += ((p0 * c0 + p1 * c1) + (p2 * c2 + p3 * c3)) + ((p4 * c4 + p5 * c5) + (p6 * c6 + p7 * c7))
-                M[k + 1, j] += ((r0 * c0 + r1 * c1) + (r2 * c2 + r3 * c3)) + ((r4 * c4 + r5 * c5) + (r6 * c6 + r7 * c7))
-    for k in range(k2, ns):
-        for b in range(0, nb, 8):
-            p0 = Bp[b, k]
-            p1 = Bp[b + 1, k]
-            p2 = Bp[b + 2, k]
-            p3 = Bp[b + 3, k]
-            p4 = Bp[b + 4, k]
-            p5 = Bp[b + 5, k]
-            p6 = Bp[b + 6, k]
-            p7 = Bp[b + 7, k]
-            for j in range(nj):
-                M[k, j] += ((p0 * Bc[b, j] + p1 * Bc[b + 1, j]) + (p2 * Bc[b + 2, j] + p3 * Bc[b + 3, j])) + (
-                    (p4 * Bc[b + 4, j] + p5 * Bc[b + 5, j]) + (p6 * Bc[b + 6, j] + p7 * Bc[b + 7, j])
+            s_cur[k] += Bc[b * W + k]
+    for k in range(ns):
+        for b in range(0, NB, 8):
+            p0, p1, p2, p3 = Bp[b, k], Bp[b + 1, k], Bp[b + 2, k], Bp[b + 3, k]
+            p4, p5, p6, p7 = Bp[b + 4, k], Bp[b + 5, k], Bp[b + 6, k], Bp[b + 7, k]
+            o = b * W
+            for j in range(W):
+                M[k, j] += ((p0 * Bc[o + j] + p1 * Bc[o + W + j]) + (p2 * Bc[o + 2 * W + j] + p3 * Bc[o + 3 * W + j])) + (
+                    (p4 * Bc[o + 4 * W + j] + p5 * Bc[o + 5 * W + j]) + (p6 * Bc[o + 6 * W + j] + p7 * Bc[o + 7 * W + j])
                 )
 
 
@@ -579,24 +594,26 @@ def accumulate_qbi(M, s_prev, s_cur, Bp, Bc, nb, q_prev, q):
     """qbi: add the pair (q_{t-1}^ON, q_t^ON) to the block; flush it into M when full. Returns the new fill."""
     for j in range(q.shape[0]):
         Bp[nb, j] = q_prev[j]
+    o = nb * QBI_WIDTH
     for j in range(q.shape[0]):
-        Bc[nb, j] = q[j]
+        Bc[o + j] = q[j]
     nb += 1
     if nb == NB:
-        _flush_pairs(M, s_prev, s_cur, Bp, Bc, nb)
+        _flush_pairs(M, s_prev, s_cur, Bp, Bc)
         nb = 0
     return nb
 
 
 @njit(cache=True, nogil=True)
 def finish_qbi(lrn, Bp, Bc, nb):
-    """Flush a partly filled qbi block (its unused rows zeroed: the flush works in blocks of 8)."""
+    """Flush a partly filled qbi block, its unused rows zeroed (zero rows add exactly +0 to M and the sums)."""
     if nb > 0:
         for b in range(nb, NB):
             for j in range(Bp.shape[1]):
                 Bp[b, j] = 0.0
-                Bc[b, j] = 0.0
-        _flush_pairs(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc, ((nb + 7) // 8) * 8)
+            for j in range(QBI_WIDTH):
+                Bc[b * QBI_WIDTH + j] = 0.0
+        _flush_pairs(lrn.M, lrn.s_prev, lrn.s_cur, Bp, Bc)
 
 
 class ChunkSums(NamedTuple):
@@ -780,6 +797,16 @@ def free_energy_terms(vo_off, b_on, b_off, c_on, c_off, pid, q_prev, q_prev_off,
 
 
 # --- the trial ----------------------------------------------------------------------------------
+CACHE_LINE = 64  #: bytes; work arrays of the kernel start on a cache line
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _aligned(buf, n):
+    """The first n entries of ``buf`` from its first entry on a :data:`CACHE_LINE` boundary (buf needs 64 spare bytes)."""
+    s = ((-buf.ctypes.data) % CACHE_LINE) // buf.itemsize
+    return buf[s : s + n]
+
+
 @njit(cache=True, nogil=True, fastmath=False, error_model=DIVISION_ERRORS)
 def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
     """One trial of the maze agent with fixed weights (SPEC §8.6), accumulating learning and F.
@@ -811,27 +838,31 @@ def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
     nd = net.m.shape[0]
     nu = net.KV.shape[1]
     off = nu - nd
-    # potentials u = (state part | padding | decision part) and f = 1 + e^{-u}, with views
-    u = np.zeros(nu)
-    fu = np.empty(nu)
+    # work arrays, each starting on a cache line (module docstring: vector loads that straddle two
+    # lines cost up to a third of the qbi flush); potentials u = (state part | padding | decision
+    # part) and f = 1 + e^{-u}, with views
+    u = _aligned(np.zeros(nu + 8), nu)
+    fu = _aligned(np.empty(nu + 8), nu)
     ux, uy = u[:ns], u[off:]
     fx, fy = fu[:ns], fu[off:]
-    poly = np.empty(nu)
-    bits = np.zeros(nu, dtype=np.int64)
+    poly = _aligned(np.empty(nu + 8), nu)
+    bits = _aligned(np.zeros(nu + 8, dtype=np.int64), nu)
     scale = bits.view(np.float64)
-    z = np.zeros(nu)  # K|V.T q_z, the product of record
-    q_z = np.empty(ns)  # the q_{t-1} it was computed for
-    q_prev = np.empty(ns)
-    q_prev_off = np.empty(ns)
-    q = np.empty(ns)
-    y = np.empty(nd)
-    r = np.empty(nd)
-    pi = np.empty(nd)
-    facx = np.empty(ns)
-    facy = np.empty(nd)
-    acc8 = np.empty(8)
+    z = _aligned(np.zeros(nu + 8), nu)  # K|V.T q_z, the product of record
+    p32 = _aligned(np.empty(nu + 16, dtype=np.float32), nu)  # work array of the float32 product
+    q_z = _aligned(np.empty(ns + 8), ns)  # the q_{t-1} it was computed for
+    q_prev = _aligned(np.empty(ns + 8), ns)
+    q_prev_off = _aligned(np.empty(ns + 8), ns)
+    q = _aligned(np.empty(ns + 8), ns)
+    y = _aligned(np.empty(nd + 8), nd)
+    r = _aligned(np.empty(nd + 8), nd)
+    pi = _aligned(np.empty(nd + 8), nd)
+    facx = _aligned(np.empty(ns + 8), ns)
+    facy = _aligned(np.empty(nd + 8), nd)
+    if lrn.M.shape[1] != QBI_WIDTH or ns > QBI_WIDTH:
+        raise ValueError("lrn.M must have QBI_WIDTH columns (NS padded)")
     Bp = np.zeros((NB, ns))
-    Bc = np.zeros((NB, lrn.M.shape[1]))
+    Bc = _aligned(np.zeros(NB * QBI_WIDTH + 8), NB * QBI_WIDTH)  # flat: row b at b * QBI_WIDTH (see _flush_pairs)
     nb = 0
     cs = new_chunk_sums(lrn.qci, ns, nd)
     n_ch = lrn.gammas.shape[0]
@@ -878,7 +909,7 @@ def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
         else:
             if not same_y:
                 if not kv_zero:
-                    kv_product(net.KV, q_prev, z)
+                    kv_product(net.KV, q_prev, z, p32)
                 for k in range(ns):
                     q_z[k] = q_prev[k]
                 have_z = True
@@ -894,9 +925,9 @@ def trial_kernel(world, net, fe, uniforms, T, lrn, rec):
         elif not same_q:
             one_plus_exp_neg(ux, fx, poly, bits, scale)
         if not same_q:
-            st = state_inference(fx, ux, q, facx, acc8)
+            st = state_inference(fx, ux, q, facx)
         if not same_y:
-            de, s2 = decision_inference(fy, uy, y, fe.lE_on, fe.lE_off, lEd, facy, acc8)
+            de, s2 = decision_inference(fy, uy, y, fe.lE_on, fe.lE_off, lEd, facy)
             selection_probabilities(y, r, pi)
         # 5. sample the decision
         choice = sample_decision(pi, uniforms[i])

@@ -123,11 +123,42 @@ class NetworkForm:
         key = np.dtype(dtype).name
         if key not in cache:
             ns = self.K.shape[0]
-            kv = np.zeros((ns, self.V_OFFSET + self.V.shape[1]))
+            kv = aligned_zeros((ns, self.V_OFFSET + self.V.shape[1]), dtype)
             kv[:, :ns] = self.K
             kv[:, self.V_OFFSET :] = self.V
-            cache[key] = np.ascontiguousarray(kv, dtype=dtype)
+            cache[key] = kv
         return cache[key]
+
+
+def aligned_zeros(shape, dtype=np.float64) -> np.ndarray:
+    """A C-contiguous array of zeros whose data start on a cache line (``_agent_numba.CACHE_LINE`` bytes).
+
+    numpy only guarantees 16 bytes; with rows of a multiple of 64 bytes, a 64-byte start puts
+    every 32-byte vector load of the compiled loops inside one cache line (the K|V product and
+    the qbi sums M; see the notes of :mod:`fepteach._agent_numba`).
+
+    Parameters
+    ----------
+    shape : tuple of int
+    dtype : numpy dtype, optional
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> a = aligned_zeros((3, 5), np.float32)
+    >>> a.ctypes.data % 64, a.shape, a.dtype.name, float(a.sum())
+    (0, (3, 5), 'float32', 0.0)
+    """
+    from ._agent_numba import CACHE_LINE
+
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape)) * dtype.itemsize
+    buf = np.zeros(n + CACHE_LINE, dtype=np.uint8)
+    start = (-buf.ctypes.data) % CACHE_LINE
+    return buf[start : start + n].view(dtype).reshape(shape)
 
 
 #: the choices of ``precision``: the dtype of the K|V product (everything else is float64)
@@ -334,7 +365,7 @@ def run_trial_fast(
                        np.ascontiguousarray(D_on), np.ascontiguousarray(D_off))
     fe = kern.FreeEnergyWeights(nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off)
     qci = params.qci.copy()
-    M_padded = np.zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
+    M_padded = aligned_zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
     lrn = kern.Learning(np.zeros((n_pid, NS)), np.zeros((n_pid, NS)), M_padded, np.zeros(NS), np.zeros(NS),
                         np.zeros(NS), qci, np.zeros(n_chunks(T)))
     rec = kern.Record(np.zeros((T, 2), dtype=np.int32), np.full(T, -1, dtype=np.int32),

@@ -157,8 +157,9 @@ def test_blocked_product_is_bit_identical_to_the_row_loop(trained):
         for _ in range(20):
             q = rng.random(A.shape[0])
             z_rows, z_blocked = np.empty(A.shape[1]), np.empty(A.shape[1])
-            kern.kv_product_rows(A, q, z_rows)
-            kern.kv_product_f64(A, q, z_blocked)
+            p32 = np.empty(A.shape[1], np.float32)
+            kern.kv_product_rows(A, q, z_rows, p32)
+            kern.kv_product_f64(A, q, z_blocked, p32)
             assert np.array_equal(z_rows, z_blocked)
 
 
@@ -242,13 +243,59 @@ def test_float32_product_within_its_rounding_bound(trained):
     for _ in range(50):
         q = rng.random(KV.shape[0])
         z64, z32 = np.empty(KV.shape[1]), np.empty(KV.shape[1])
-        kern.kv_product_f64(KV, q, z64)
-        kern.kv_product(KV32, q, z32)  # the dtype chooses the float32 product
+        p32 = np.empty(KV.shape[1], np.float32)
+        kern.kv_product_f64(KV, q, z64, p32)
+        kern.kv_product(KV32, q, z32, p32)  # the dtype chooses the float32 product
         scale = np.abs(q) @ np.abs(KV)
         bound = 10 * 2.0**-24 * (1 + 1e-6) * scale + 2 * KV.shape[0] * 2.0**-53 * scale
         assert np.all(np.abs(z32 - z64) <= bound)
         worst = max(worst, float(np.max(np.abs(z32 - z64) / np.where(scale > 0, scale, 1))))
     assert worst > 0  # the float32 product really is rounded
+
+
+def _float32_product_in_numpy(KV32, q):
+    """The float32 product's rounding order written out in numpy (float32 elementwise arithmetic, no FMA):
+    per block of 8 rows p = q_k0 KV_k0 + q_k1 KV_k1 + ... in float32, left to right, added into float64 z;
+    remainder rows one by one."""
+    q32 = q.astype(np.float32)
+    z = np.zeros(KV32.shape[1])
+    k8 = KV32.shape[0] - KV32.shape[0] % 8
+    for k in range(0, k8, 8):
+        p = q32[k] * KV32[k]
+        for i in range(1, 8):
+            p = p + q32[k + i] * KV32[k + i]
+        z = z + p.astype(np.float64)
+    for k in range(k8, KV32.shape[0]):
+        z = z + (q32[k] * KV32[k]).astype(np.float64)
+    return z
+
+
+def test_float32_product_has_its_rounding_order(trained):
+    """The compiled float32 product (partial sums through a float32 work array) is bit-identical to the same
+    arithmetic in numpy, on the learned K|V and on shapes with remainder rows."""
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(9)
+    KV32 = _fused(*trained, np.float32)
+    for A in (KV32, rng.standard_normal((121, 384)).astype(np.float32), rng.standard_normal((19, 40)).astype(np.float32)):
+        for _ in range(10):
+            q = rng.random(A.shape[0])
+            z = np.empty(A.shape[1])
+            kern.kv_product(A, q, z, np.empty(A.shape[1], np.float32))
+            assert np.array_equal(z, _float32_product_in_numpy(A, q))
+
+
+def test_fused_weights_and_kernel_work_arrays_start_on_a_cache_line(trained):
+    from fepteach import _agent_numba as kern
+
+    for dtype in (np.float64, np.float32):
+        KV = _fused(*trained, dtype)
+        assert KV.ctypes.data % kern.CACHE_LINE == 0 and KV.flags.c_contiguous and KV.dtype == dtype
+    for dtype, n in ((np.float64, 384), (np.float32, 384), (np.int64, 121)):
+        buf = np.zeros(n + 2 * (64 // np.dtype(dtype).itemsize), dtype)
+        for start in range(4):  # views of buffers at several misalignments
+            v = kern._aligned(buf[start:], n)
+            assert v.ctypes.data % kern.CACHE_LINE == 0 and v.shape == (n,)
 
 
 # --- precision="float32" -------------------------------------------------------------------
