@@ -368,14 +368,13 @@ def one_plus_exp_neg(u, f, poly, bits, scale):
 
 # --- entropies and sums of F (SPEC §8.9) --------------------------------------------------------
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _floor_corrections(p, u, eps, ln_eps, fac):
+def _floor_corrections(p, u, f, eps, ln_eps, fac):
     """Branch-free pass over p: fac_i = f_i where no floor acts, else 1; returns the floored entries' part of S.
 
     Where p <= eps:   p ln max(eps, p) + pbar ln pbar = p ln eps - pbar p (1 + p/2)
     where pbar <= eps: p ln p + pbar ln max(eps, pbar) = -p pbar (1 + pbar/2) + pbar ln eps
     (ln(1 - x) = -x - x^2/2 - O(x^3), x <= 1e-6: the error, < 4e-19, is below the rounding
-    of ln(1 - x) itself), so no logarithm is evaluated for floored entries. ``fac`` holds the
-    f_i on entry.
+    of ln(1 - x) itself), so no logarithm is evaluated for floored entries.
     """
     corr = 0.0
     for i in range(p.shape[0]):
@@ -387,7 +386,7 @@ def _floor_corrections(p, u, eps, ln_eps, fac):
         e_hi = po * ln_eps - pi * (po * (1.0 + 0.5 * po))
         c = -(e_lo if lo else e_hi) - po * u[i]
         corr += c if (lo or hi) else 0.0
-        fac[i] = 1.0 if (lo or hi) else fac[i]
+        fac[i] = 1.0 if (lo or hi) else f[i]
     return corr
 
 
@@ -402,9 +401,7 @@ def _sum_log(f, p, u, eps, fac):
     come from :func:`_floor_corrections`. ``fac`` (len(f),) is a work array.
     """
     n = f.shape[0]
-    for i in range(n):
-        fac[i] = f[i]
-    S = _floor_corrections(p, u, eps, math.log(eps), fac)
+    S = _floor_corrections(p, u, f, eps, math.log(eps), fac)
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 1.0
     n8 = n - n % 8
     for i0 in range(0, n8, 8):
@@ -662,19 +659,40 @@ def accumulate_qci(S_on, S_off, s_on, s_off, cnt, choice, q_prev, q_prev_off):
 
 @njit(cache=True, nogil=True)
 def _apply_chunk(qci, cs, g):
-    """qci <- max(1, qci + g * sum_t q_t (x) (d_{t+1}; 1 - d_{t+1})) for the open chunk (SPEC §8.8)."""
+    """qci <- max(1, (qci + held increments) + g * sum_t q_t (x) (d_{t+1}; 1 - d_{t+1})) for the open chunk (SPEC §8.8).
+
+    The held-back increments of earlier chunks (:class:`ChunkSums`; all zero when none is held,
+    and qci + 0 = qci exactly) are added in the same pass, in the order of adding them first
+    (:func:`flush_pending`) and then this chunk: one pass over the 1 MB of qci instead of two.
+    Returns min(qci) after the update (the new bound of :func:`_qci_chunk`), taken in the same
+    pass. The held increments are not cleared here.
+    """
     ns = cs.s_on.shape[0]
     nd = cs.S_on.shape[0]
+    m0 = m1 = m2 = m3 = np.inf
     for k in range(ns):
+        pon = cs.ps_on[k]
+        poff = cs.ps_off[k]
+        son = cs.s_on[k]
+        soff = cs.s_off[k]
         for l in range(nd):
-            v = qci[k, l] + g * cs.S_on[l, k]
-            qci[k, l] = v if v > 1.0 else 1.0
-            v = qci[ns + k, l] + g * cs.S_off[l, k]
-            qci[ns + k, l] = v if v > 1.0 else 1.0
-            v = qci[k, nd + l] + g * (cs.s_on[k] - cs.S_on[l, k])
-            qci[k, nd + l] = v if v > 1.0 else 1.0
-            v = qci[ns + k, nd + l] + g * (cs.s_off[k] - cs.S_off[l, k])
-            qci[ns + k, nd + l] = v if v > 1.0 else 1.0
+            v = (qci[k, l] + cs.P_on[l, k]) + g * cs.S_on[l, k]
+            v = v if v > 1.0 else 1.0
+            qci[k, l] = v
+            m0 = v if v < m0 else m0
+            v = (qci[ns + k, l] + cs.P_off[l, k]) + g * cs.S_off[l, k]
+            v = v if v > 1.0 else 1.0
+            qci[ns + k, l] = v
+            m1 = v if v < m1 else m1
+            v = (qci[k, nd + l] + (pon - cs.P_on[l, k])) + g * (son - cs.S_on[l, k])
+            v = v if v > 1.0 else 1.0
+            qci[k, nd + l] = v
+            m2 = v if v < m2 else m2
+            v = (qci[ns + k, nd + l] + (poff - cs.P_off[l, k])) + g * (soff - cs.S_off[l, k])
+            v = v if v > 1.0 else 1.0
+            qci[ns + k, nd + l] = v
+            m3 = v if v < m3 else m3
+    return min(min(m0, m1), min(m2, m3))
 
 
 @njit(cache=True, nogil=True)
@@ -698,17 +716,10 @@ def _min2(a):
 
 
 @njit(cache=True, nogil=True)
-def flush_pending(qci, cs):
-    """qci += the held-back chunk increments (no floor: it provably did not act), then clear them."""
+def _clear_held(cs):
+    """Forget the held-back chunk increments (after they were added to qci)."""
     ns = cs.ps_on.shape[0]
-    nd = cs.P_on.shape[0]
-    for k in range(ns):
-        for l in range(nd):
-            qci[k, l] += cs.P_on[l, k]
-            qci[ns + k, l] += cs.P_off[l, k]
-            qci[k, nd + l] += cs.ps_on[k] - cs.P_on[l, k]
-            qci[ns + k, nd + l] += cs.ps_off[k] - cs.P_off[l, k]
-    for l in range(nd):
+    for l in range(cs.P_on.shape[0]):
         if cs.prow[l]:
             cs.prow[l] = False
             for k in range(ns):
@@ -721,6 +732,20 @@ def flush_pending(qci, cs):
 
 
 @njit(cache=True, nogil=True)
+def flush_pending(qci, cs):
+    """qci += the held-back chunk increments (no floor: it provably did not act), then clear them."""
+    ns = cs.ps_on.shape[0]
+    nd = cs.P_on.shape[0]
+    for k in range(ns):
+        for l in range(nd):
+            qci[k, l] += cs.P_on[l, k]
+            qci[ns + k, l] += cs.P_off[l, k]
+            qci[k, nd + l] += cs.ps_on[k] - cs.P_on[l, k]
+            qci[ns + k, nd + l] += cs.ps_off[k] - cs.P_off[l, k]
+    _clear_held(cs)
+
+
+@njit(cache=True, nogil=True)
 def _qci_chunk(qci, cs, g):
     """The qci update of one chunk (SPEC §8.8), held back while the floor at 1 provably cannot act.
 
@@ -730,7 +755,8 @@ def _qci_chunk(qci, cs, g):
     the identity and the increment only joins the held sums (a few hundred rows instead of
     the whole 242 x 512 qci). Otherwise the held sums are added, this chunk is applied with
     the floor, and the bound is recomputed. At most MAX_PENDING chunks are held (rounding of
-    the held sums below 1e-12 of qci >= 1).
+    the held sums below 1e-12 of qci >= 1). Either way the chunk's per-decision sums are
+    cleared here (in the pass that reads them last).
     """
     ns = cs.s_on.shape[0]
     nd = cs.S_on.shape[0]
@@ -747,17 +773,22 @@ def _qci_chunk(qci, cs, g):
                 for k in range(ns):
                     cs.P_on[l, k] += g * cs.S_on[l, k]
                     cs.P_off[l, k] += g * cs.S_off[l, k]
+                    cs.S_on[l, k] = 0.0
+                    cs.S_off[l, k] = 0.0
         for k in range(ns):
             cs.ps_on[k] += g * cs.s_on[k]
             cs.ps_off[k] += g * cs.s_off[k]
         cs.state[0] -= dec
         cs.state[1] += 1.0
     else:
+        cs.state[0] = _apply_chunk(qci, cs, g)  # with the held increments, if any
         if cs.state[1] > 0.0:
-            flush_pending(qci, cs)
-        _apply_chunk(qci, cs, g)
-        cs.state[0] = _min2(qci)
-        cs.state[1] = 0.0
+            _clear_held(cs)
+        for l in range(nd):
+            if cs.cnt[l] > 0.0:
+                for k in range(ns):
+                    cs.S_on[l, k] = 0.0
+                    cs.S_off[l, k] = 0.0
 
 
 @njit(cache=True, nogil=True)
@@ -768,13 +799,9 @@ def close_chunk(lrn, cs, G, cidx, stop):
     """
     gam = chunk_risk(G, cidx * CHUNK, stop)
     lrn.gammas[cidx] = gam
-    _qci_chunk(lrn.qci, cs, 1.0 - 2.0 * gam)
+    _qci_chunk(lrn.qci, cs, 1.0 - 2.0 * gam)  # also clears the per-decision sums S_on, S_off
     for l in range(cs.cnt.shape[0]):
-        if cs.cnt[l] > 0.0:
-            cs.cnt[l] = 0.0
-            for k in range(cs.s_on.shape[0]):
-                cs.S_on[l, k] = 0.0
-                cs.S_off[l, k] = 0.0
+        cs.cnt[l] = 0.0
     for k in range(cs.s_on.shape[0]):
         cs.s_on[k] = 0.0
         cs.s_off[k] = 0.0
