@@ -571,6 +571,7 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc):
     """
     ns = M.shape[0]
     W = QBI_WIDTH
+    nj = ns + (-ns) % 4  # columns up to a whole vector (121 -> 124; the rest of the padding stays 0)
     for b in range(NB):
         for k in range(ns):
             s_prev[k] += Bp[b, k]
@@ -580,7 +581,7 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc):
             p0, p1, p2, p3 = Bp[b, k], Bp[b + 1, k], Bp[b + 2, k], Bp[b + 3, k]
             p4, p5, p6, p7 = Bp[b + 4, k], Bp[b + 5, k], Bp[b + 6, k], Bp[b + 7, k]
             o = b * W
-            for j in range(W):
+            for j in range(nj):
                 M[k, j] += ((p0 * Bc[o + j] + p1 * Bc[o + W + j]) + (p2 * Bc[o + 2 * W + j] + p3 * Bc[o + 3 * W + j])) + (
                     (p4 * Bc[o + 4 * W + j] + p5 * Bc[o + 5 * W + j]) + (p6 * Bc[o + 6 * W + j] + p7 * Bc[o + 7 * W + j])
                 )

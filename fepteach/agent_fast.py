@@ -382,13 +382,10 @@ def run_trial_fast(
     n = t_end - 2
     q2_off = 1.0 - q2
     ones = np.ones(NS)
-    inc_b = np.block(
-        [
-            [M + np.outer(D_on, q2), np.outer(s_prev, ones) - M + np.outer(D_on, q2_off)],
-            [np.outer(ones, s_cur) - M + np.outer(D_off, q2), n - np.outer(s_prev, ones) - np.outer(ones, s_cur) + M + np.outer(D_off, q2_off)],
-        ]
-    )
-    new.qbi += inc_b
+    new.qbi[:NS, :NS] += M + np.outer(D_on, q2)  # the four blocks of the increment, each added in place
+    new.qbi[:NS, NS:] += np.outer(s_prev, ones) - M + np.outer(D_on, q2_off)
+    new.qbi[NS:, :NS] += np.outer(ones, s_cur) - M + np.outer(D_off, q2)
+    new.qbi[NS:, NS:] += n - np.outer(s_prev, ones) - np.outer(ones, s_cur) + M + np.outer(D_off, q2_off)
     d = decisions[:t_end].astype(np.int64)
     summary = TrialSummary(
         t_end=int(t_end),

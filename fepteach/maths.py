@@ -194,9 +194,11 @@ def dirichlet_log_mean(qa) -> np.ndarray:
     """
     arr = check_counts("qa", qa)
     nc = arr.shape[-2] // 2
-    tot = arr[..., :nc, :] + arr[..., nc:, :]
-    log_tot = log_floor(tot)
-    return log_floor(arr) - np.concatenate([log_tot, log_tot], axis=-2)
+    log_tot = log_floor(arr[..., :nc, :] + arr[..., nc:, :])
+    out = np.log(np.maximum(EPS, arr))  # log_floor(arr), then the two halves in place: no
+    out[..., :nc, :] -= log_tot  # further array of the size of qa (the policy counts are 1 MB,
+    out[..., nc:, :] -= log_tot  # and every new one of that size costs fresh pages)
+    return out
 
 
 def binary_posterior(v) -> np.ndarray:
