@@ -18,9 +18,13 @@ as median [min-max] over the rounds. ``--protocol`` also times the full paper pr
 configuration) for each prior in ``--priors`` and each precision in ``--precisions``, with
 peak memory, and saves the results (``--out``).
 
-Measure on a quiet machine. Under load the authors' package's CPU time per step is inflated (at load 10-20 it
-measured 460-480 us against 260 us quiet, while ours moved by under 20 %): its multi-threaded numpy (BLAS) threads
-spin while waiting for a descheduled sibling, so ratios measured under load overstate the speed-up by about 1.6-1.8x.
+CPU time is the process's for the authors' package (its numpy BLAS threads included) and the timing thread's
+for ours (single-threaded; see ``_fast``). Measure on a quiet machine. Under load the authors' package's CPU time
+per step is inflated (at load 10-20 it measured 460-480 us against 260 us quiet, while ours moved by under 20 %):
+its multi-threaded numpy (BLAS) threads spin while waiting for a descheduled sibling, so ratios measured under
+load overstate the speed-up by about 1.6-1.8x. Quiet, its BLAS threads still make its process CPU time exceed its
+wall time by about 7 %; the protocol runs one agent per core, so the per-core comparison is with one BLAS thread:
+run the script with ``OPENBLAS_NUM_THREADS=1`` (the output records the setting).
 
 Usage: ``python benchmarks/bench_maze.py [--json] [--repeats 5] [--protocol --out runs/paper]``
 """
@@ -66,15 +70,21 @@ def _authors_steps(maze, params, n_steps, seed=0):
 
 
 def _fast(maze, params, n_trials, T, precision, seed=0):
-    """(CPU, wall) microseconds per agent-step over ``n_trials`` trials learning from ``params``."""
+    """(CPU, wall) microseconds per agent-step over ``n_trials`` trials learning from ``params``.
+
+    CPU time of the calling thread (``time.thread_time``): the engine runs in this thread only,
+    and the process clock would also charge it with the authors' BLAS threads, which keep
+    spinning for some milliseconds after the authors' package returns (measured: fresh float64
+    8.1 us of process CPU per step against 6.8 us of wall time when it ran right after them).
+    """
     rng = np.random.default_rng(seed)
     tables = agf.position_table(maze)
     steps = 0
-    c0, t0 = time.process_time(), time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     for _ in range(n_trials):
         params, s = agf.run_trial_fast(maze, params, ag.draw_uniforms(rng, T), T=T, tables=tables, precision=precision)
         steps += s.t_end - 1
-    return (time.process_time() - c0) / steps * 1e6, (time.perf_counter() - t0) / steps * 1e6
+    return (time.thread_time() - c0) / steps * 1e6, (time.perf_counter() - t0) / steps * 1e6
 
 
 def _reference(maze, params, T, seed=0):
@@ -160,6 +170,12 @@ def _protocol(out, priors, precisions, seed, n_trials):
                   "peak_total_mb_estimate": self_mb + workers * child_mb}
 
 
+def _blas_env():
+    """The BLAS thread settings in the environment (unset: numpy's default, one thread per core)."""
+    env = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
+    return env or "default (one per core)"
+
+
 def _stats(values):
     v = np.asarray(values, dtype=float)
     return {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max()), "values": v.tolist()}
@@ -229,7 +245,7 @@ def main(argv=None):
                               "wall": _stats(a_wall / np.array([w for _, w in v]))}
     result = {
         "machine": {"cpus": os.cpu_count(), "load_average_before": load_before,
-                    "load_average_per_round": loads},
+                    "load_average_per_round": loads, "blas_threads_env": _blas_env()},
         "first_call_seconds": first_call,
         "repeats": args.repeats,
         "us_per_agent_step_cpu": cpu,
@@ -256,6 +272,7 @@ def main(argv=None):
         return 0
     print(f"Maze agent, 99x19 maze, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
           f"{min(loads):.2f}-{max(loads):.2f} during the {args.repeats} interleaved rounds")
+    print(f"numpy BLAS threads: {_blas_env()}")
     print(f"first call (numba compile or cache load + short trials): {first_call:.2f} s\n")
     print(f"{'implementation':26s} {'CPU us/step':>24s} {'wall us/step':>24s} {'x authors (CPU)':>24s} {'x authors (wall)':>24s}")
     fmt = lambda d: f"{d['median']:7.2f} [{d['min']:.2f}-{d['max']:.2f}]"  # noqa: E731
