@@ -572,10 +572,14 @@ def _flush_pairs(M, s_prev, s_cur, Bp, Bc):
     ns = M.shape[0]
     W = QBI_WIDTH
     nj = ns + (-ns) % 4  # columns up to a whole vector (121 -> 124; the rest of the padding stays 0)
-    for b in range(NB):
+    for b in range(0, NB, 8):  # s += row b, row b + 1, ... in turn (8 rows per pass: s is loaded and stored once)
         for k in range(ns):
-            s_prev[k] += Bp[b, k]
-            s_cur[k] += Bc[b * W + k]
+            s_prev[k] = (((((((s_prev[k] + Bp[b, k]) + Bp[b + 1, k]) + Bp[b + 2, k]) + Bp[b + 3, k]) + Bp[b + 4, k])
+                          + Bp[b + 5, k]) + Bp[b + 6, k]) + Bp[b + 7, k]
+        o = b * W
+        for k in range(ns):
+            s_cur[k] = (((((((s_cur[k] + Bc[o + k]) + Bc[o + W + k]) + Bc[o + 2 * W + k]) + Bc[o + 3 * W + k])
+                         + Bc[o + 4 * W + k]) + Bc[o + 5 * W + k]) + Bc[o + 6 * W + k]) + Bc[o + 7 * W + k]
     for k in range(ns):
         for b in range(0, NB, 8):
             p0, p1, p2, p3 = Bp[b, k], Bp[b + 1, k], Bp[b + 2, k], Bp[b + 3, k]
