@@ -47,26 +47,30 @@ EPYC machines; per agent-step, CPU time, interleaved A/B):
 * The exp's 2^n comes from the float n + 1.5 2^52, not from an int64 conversion (AVX2 has no
   vector float64 -> int64 conversion; bit-identical, tested). A/B: trained +6.0 % [3.6, 17.8]
   in float64, +4.8 % [2.9, 10.1] in float32; fresh trial 1 +3.7 % [-1.0, 5.4].
-* Code generation, found by reading the compiled loops (all bit-identical, tested; ``issue 13``
-  A/B in ``benchmarks/results/ab_kernel_2026-12-02.txt``): (1) the float32 product's block sums
-  go through a float32 work array, so its main loop is float32 only and vectorised 8 lanes wide
-  (a loop that also writes float64 z is vectorised at the float64 width, 4 lanes): product 3.45
-  -> 2.56 us. (2) The qbi flush reads the block through a flat array with a row stride known at
-  compile time, one row of M per pass: the two-rows-per-pass loop needed more run-time overlap
-  checks than the compiler allows and was scalar (flush 21 -> 13 us, per step 1.3 -> 0.8 us).
-  (3) The exp's reduction and its polynomial run in two loops (in one, the constants spill out
-  of the 16 vector registers): 0.57 -> 0.44 us for 384 entries. (4) K|V, M and the kernel's
-  work arrays start on a 64-byte cache line (numpy and numba guarantee 16 bytes; a 32-byte
-  load across two lines is slow): the float32 product 8 %, the qbi flush up to 1.5x.
-  (5) The 8 running products of :func:`_sum_log` are local variables, not an array.
+* Code generation, found by reading the compiled loops (all bit-identical, tested; A/B in
+  ``benchmarks/results/ab_kernel_2026-12-02.txt``): (1) the float32 product's block sums go
+  through a float32 work array, so its main loop is float32 only and vectorised 8 lanes wide
+  (a loop that also writes float64 z is vectorised at the float64 width, 4 lanes): product
+  3.45 -> 2.56 us. (2) The qbi flush reads the block through a flat array with a row stride
+  known at compile time, one row of M per pass, 124 columns: the two-rows-per-pass loop needed
+  more run-time overlap checks than the compiler allows and was scalar (flush 21 -> 13 us, per
+  step 1.3 -> 0.8 us); its sums s_prev, s_cur take 8 rows per pass. (3) The exp's reduction
+  and its polynomial run in two loops (in one, the constants spill out of the 16 vector
+  registers): 0.57 -> 0.44 us for 384 entries. (4) K|V, M and the kernel's work arrays start
+  on a 64-byte cache line (numpy and numba guarantee 16 bytes; a 32-byte load across two lines
+  is slow): the float32 product 8 %, the qbi flush up to 1.5x. (5) The 8 running products of
+  :func:`_sum_log` are local variables, not an array. (6) The qci floor pass adds the held-back
+  increments and takes the minimum in the same pass (one pass over the 1 MB of qci, not three:
+  208 -> 126 us). Together (A/B of whole trials, 9 rounds of 3 pairs): trained float32 7.94
+  -> 6.37 us per step (1.245x [1.232, 1.255]), trained float64 9.33 -> 8.52 (1.096x), fresh
+  2.67 -> 2.02 (1.316x).
 * Tried and not kept: skipping zero rows by an index list (+1.5 us), BLAS dgemv/dgemm for
   the product or the qbi block, qbi blocks of 8 or 32 steps, deriving the OFF sums from
   counts, scanning K|V for zeros inline in the kernel (+0.6 us: code generation); two or four
   column groups per pass of the product, a tree sum inside its 8-row block, all block sums
-  first and z last (none faster: the float32 product reads 186 KB from L2 per step, and a C
-  version with intrinsics takes 2.2 us); the qci floor pass fused with the held-back
-  increments and the minimum (the minimum's serial dependency made it slower; 1 MB of qci is
-  memory bound either way);
+  first and z last, software prefetch (none faster: the float32 product reads 186 KB from L2
+  per step, and a C version with intrinsics takes 2.1 us); 16 rows of the qbi block per pass
+  (register spills); K|V and M in one 2 MB huge page (1.5-2 %);
   :func:`qa_increment` through 1-D row views (the function 1.46x faster, 2.9 -> 2.0 ms per
   trial, but whole trials < 1 %: fresh +0.5 % [-3.5, 3.2], trained -0.8 % [-3.3, 1.2]).
 """
