@@ -195,9 +195,9 @@ def dirichlet_log_mean(qa) -> np.ndarray:
     arr = check_counts("qa", qa)
     nc = arr.shape[-2] // 2
     log_tot = log_floor(arr[..., :nc, :] + arr[..., nc:, :])
-    out = np.log(np.maximum(EPS, arr))  # log_floor(arr), then the two halves in place: no
-    out[..., :nc, :] -= log_tot  # further array of the size of qa (the policy counts are 1 MB,
-    out[..., nc:, :] -= log_tot  # and every new one of that size costs fresh pages)
+    out = log_floor(arr)  # then the two halves in place: no further array of the size of qa
+    out[..., :nc, :] -= log_tot  # (the policy counts are 1 MB, and every new array of that
+    out[..., nc:, :] -= log_tot  # size costs fresh pages)
     return out
 
 
