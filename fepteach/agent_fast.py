@@ -123,14 +123,14 @@ class NetworkForm:
         key = np.dtype(dtype).name
         if key not in cache:
             ns = self.K.shape[0]
-            kv = aligned_zeros((ns, self.V_OFFSET + self.V.shape[1]), dtype)
+            kv = _aligned_zeros((ns, self.V_OFFSET + self.V.shape[1]), dtype)
             kv[:, :ns] = self.K
             kv[:, self.V_OFFSET :] = self.V
             cache[key] = kv
         return cache[key]
 
 
-def aligned_zeros(shape, dtype=np.float64) -> np.ndarray:
+def _aligned_zeros(shape, dtype=np.float64) -> np.ndarray:
     """A C-contiguous array of zeros whose data start on a cache line (``_agent_numba.CACHE_LINE`` bytes).
 
     numpy only guarantees 16 bytes; with rows of a multiple of 64 bytes, a 64-byte start puts
@@ -148,7 +148,7 @@ def aligned_zeros(shape, dtype=np.float64) -> np.ndarray:
 
     Examples
     --------
-    >>> a = aligned_zeros((3, 5), np.float32)
+    >>> a = _aligned_zeros((3, 5), np.float32)
     >>> a.ctypes.data % 64, a.shape, a.dtype.name, float(a.sum())
     (0, (3, 5), 'float32', 0.0)
     """
@@ -365,7 +365,7 @@ def run_trial_fast(
                        np.ascontiguousarray(D_on), np.ascontiguousarray(D_off))
     fe = kern.FreeEnergyWeights(nf.vo_off, nf.b_on, nf.b_off, nf.c_on, nf.c_off, nf.lE_on, nf.lE_off)
     qci = params.qci.copy()
-    M_padded = aligned_zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
+    M_padded = _aligned_zeros((NS, NetworkForm.V_OFFSET))  # columns padded to a multiple of 8
     lrn = kern.Learning(np.zeros((n_pid, NS)), np.zeros((n_pid, NS)), M_padded, np.zeros(NS), np.zeros(NS),
                         np.zeros(NS), qci, np.zeros(n_chunks(T)))
     rec = kern.Record(np.zeros((T, 2), dtype=np.int32), np.full(T, -1, dtype=np.int32),

@@ -55,6 +55,37 @@ def test_reference_and_fast_agree_when_the_floor_acts():
     _compare(rec, new_ref, ag.trial_free_energy(p, rec), s, new_fast, T=3000)
 
 
+def test_qci_floor_pass_adds_held_increments_then_the_chunk():
+    """The one-pass qci update equals, bit for bit, adding the held-back increments and then the chunk's with the
+    floor at 1, written out in numpy (same operations, same order), and returns the new minimum."""
+    from fepteach import _agent_numba as kern
+
+    rng = np.random.default_rng(31)
+    ns, nd = 5, 6
+    for held, g in ((True, -0.9), (True, 0.8), (False, -0.9), (False, 0.8)):
+        qci = 1.0 + 3.0 * rng.random((2 * ns, 2 * nd))
+        cs = kern.new_chunk_sums(qci, ns, nd)
+        cs.S_on[:] = 2.0 * rng.random((nd, ns))
+        cs.S_off[:] = 2.0 * rng.random((nd, ns))
+        cs.s_on[:] = cs.S_on.sum(axis=0) + 0.5
+        cs.s_off[:] = cs.S_off.sum(axis=0) + 0.5
+        if held:
+            cs.P_on[:] = rng.standard_normal((nd, ns))
+            cs.P_off[:] = rng.standard_normal((nd, ns))
+            cs.ps_on[:] = cs.P_on.sum(axis=0)
+            cs.ps_off[:] = cs.P_off.sum(axis=0)
+        want = np.empty_like(qci)
+        want[:ns, :nd] = (qci[:ns, :nd] + cs.P_on.T) + g * cs.S_on.T
+        want[ns:, :nd] = (qci[ns:, :nd] + cs.P_off.T) + g * cs.S_off.T
+        want[:ns, nd:] = (qci[:ns, nd:] + (cs.ps_on[:, None] - cs.P_on.T)) + g * (cs.s_on[:, None] - cs.S_on.T)
+        want[ns:, nd:] = (qci[ns:, nd:] + (cs.ps_off[:, None] - cs.P_off.T)) + g * (cs.s_off[:, None] - cs.S_off.T)
+        want = np.where(want > 1.0, want, 1.0)
+        got = qci.copy()
+        m = kern._apply_chunk(got, cs, g)
+        assert np.array_equal(got, want) and m == want.min()
+        assert (g > 0) or np.any(want == 1.0)  # with g < 0 the floor acts somewhere
+
+
 def test_reference_and_fast_agree_on_a_successful_trial():
     # a trained-looking prior: strongly right-biased agent on a small maze reaches the goal
     m = mz.make_maze(np.random.default_rng(15), ny=7, nx=15)
